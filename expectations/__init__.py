@@ -1,0 +1,1 @@
+"""Great Expectations suites, one JSON file per table, versioned with the code."""

@@ -1,0 +1,1 @@
+"""Entry points: thin jobs that read config, call transforms, write tables and run gates."""

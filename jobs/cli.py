@@ -1,0 +1,162 @@
+"""The `golden-record` command: one subcommand per pipeline stage, plus `run` for all of them."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from lakehouse.config import CONF_ENV_VAR, ConfigError, PipelineConfig, load_config
+from lakehouse.errors import PipelineError
+
+log = logging.getLogger("golden_record")
+
+PATH_OPTIONS = {
+    "root": "folder for everything a run writes (default from config: ./golden-record-data)",
+    "samples": "folder for the generated sample silos",
+    "lakehouse": "folder of the Delta tables (path-based storage)",
+    "checkpoints": "folder for Spark checkpoints",
+    "reports": "folder for run reports and Data Docs",
+    "models": "folder for trained linkage models",
+}
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("configuration")
+    group.add_argument("--conf-file", help=f"pipeline config YAML (default: ${CONF_ENV_VAR}, else the bundled conf/<env>.yaml)")
+    group.add_argument("--env", default="local", help="bundled environment config to use when no --conf-file is given: local, cluster, databricks, test (default: local)")
+    for name, text in PATH_OPTIONS.items():
+        group.add_argument(f"--{name}-dir" if name != "root" else "--root", dest=f"path_{name}", metavar="PATH", help=text)
+    group.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    return common
+
+
+def _config(args: argparse.Namespace) -> PipelineConfig:
+    paths = {name: getattr(args, f"path_{name}") for name in PATH_OPTIONS if getattr(args, f"path_{name}")}
+    if "root" in paths:
+        # A new root moves every path that is not given explicitly.
+        paths = {**{name: f"{{root}}/{name}" for name in PATH_OPTIONS if name != "root"}, **paths}
+    return load_config(args.conf_file, environment=args.env, overrides={"paths": paths} if paths else None)
+
+
+def _session(config: PipelineConfig):
+    from lakehouse.session import get_spark
+    from lakehouse.storage import open_store
+
+    spark = get_spark(config)
+    return spark, open_store(spark, config)
+
+
+def _print_table(title: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        print(f"{title}: nothing to show")
+        return
+    columns = list(rows[0])
+    widths = {c: max(len(str(c)), *(len(_fmt(r[c])) for r in rows)) for c in columns}
+    print(f"\n{title}")
+    print("  ".join(str(c).ljust(widths[c]) for c in columns))
+    print("  ".join("-" * widths[c] for c in columns))
+    for row in rows:
+        print("  ".join(_fmt(row[c]).rjust(widths[c]) if isinstance(row[c], (int, float)) else _fmt(row[c]).ljust(widths[c]) for c in columns))
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def cmd_generate_sample(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Write the seeded sample silos (files + the CRM table in PostgreSQL) and their ground truth."""
+    from jobs import generate_sample
+
+    summary = generate_sample.run(config, persons=args.persons, seed=args.seed)
+    _print_table(f"sample silos for {args.persons:,} persons (seed {args.seed}) under {config.paths.samples}", summary_rows(summary))
+
+
+def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows for printing a generator summary {source: {rows, location}} or {source: rows}."""
+    rows = []
+    for source, value in summary.items():
+        rows.append({"source": source, **value} if isinstance(value, dict) else {"source": source, "rows": value})
+    return rows
+
+
+def cmd_ingest(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Land every source (or --source NAME …) in its bronze Delta table; print rows per source."""
+    from dataclasses import asdict
+
+    from jobs import ingest
+
+    spark, store = _session(config)
+    results = ingest.run(config, spark, store, only=args.source)
+    _print_table(
+        f"bronze ingestion ({store.backend} backend, tables under {config.paths.lakehouse})",
+        [{k: v for k, v in asdict(r).items() if k != "seconds"} | {"seconds": round(r.seconds, 1)} for r in results],
+    )
+
+
+def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Run the pipeline end to end: optionally generate sample silos, then ingest into bronze."""
+    started = time.monotonic()
+    if args.generate_sample:
+        args.persons = args.generate_sample
+        cmd_generate_sample(args, config)
+    args.source = None
+    cmd_ingest(args, config)
+    print(f"\npipeline finished in {time.monotonic() - started:,.0f}s; data under {config.paths.root}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `golden-record` with all subcommands."""
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="golden-record",
+        description="Consolidate siloed customer data into one Customer Golden Record per person (bronze -> silver -> gold on Spark + Delta).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace, PipelineConfig], None], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    generate = add("generate-sample", cmd_generate_sample, cmd_generate_sample.__doc__)
+    generate.add_argument("--persons", type=int, default=2_000, help="number of real persons behind the records (1k … 1M; default 2000)")
+    generate.add_argument("--seed", type=int, default=42, help="random seed; the same seed writes the same data (default 42)")
+
+    ingest = add("ingest", cmd_ingest, cmd_ingest.__doc__)
+    ingest.add_argument("--source", action="append", metavar="NAME", help="ingest only this source (repeatable)")
+
+    run = add("run", cmd_run, cmd_run.__doc__)
+    run.add_argument("--generate-sample", type=int, metavar="PERSONS", help="first generate sample silos for this many persons")
+    run.add_argument("--seed", type=int, default=42, help="seed for --generate-sample (default 42)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `golden-record` console command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    for noisy in ("py4j", "great_expectations", "splink"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        config = _config(args)
+        args.handler(args, config)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Platform seams: configuration, Spark session, table storage, source readers, quality gates."""

@@ -1,0 +1,367 @@
+"""Load and validate the pipeline configuration (`conf/<environment>.yaml` plus its sources file)."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+CUSTOMER_FIELDS = (
+    "first_name",
+    "last_name",
+    "full_name",
+    "title",
+    "birth_date",
+    "email",
+    "phone",
+    "street",
+    "house_number",
+    "address_line2",
+    "postcode",
+    "city",
+    "region",
+    "country",
+    "customer_number",
+    "loyalty_card",
+    "national_id",
+    "consent_email",
+    "consent_updated_at",
+    "updated_at",
+)
+"""Canonical customer fields a source may map its columns onto."""
+
+INTERACTION_FIELDS = (
+    "event_id",
+    "customer_record_id",
+    "event_label",
+    "occurred_at",
+    "channel",
+    "amount",
+    "currency",
+    "reference_id",
+    "due_date",
+    "status",
+)
+"""Canonical interaction fields a source may map its columns onto."""
+
+RESERVED_SOURCE_NAMES = frozenset({"quarantine", "ingest_log"})
+"""Bronze table names the pipeline uses itself, so no source may be called that."""
+
+CONF_ENV_VAR = "GOLDEN_RECORD_CONF"
+"""Environment variable naming a config file (used when --conf-file is not given)."""
+
+
+class ConfigError(ValueError):
+    """A configuration problem, with a message naming the file, source and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SparkSettings(_Strict):
+    """How to get a SparkSession in this environment."""
+
+    mode: Literal["local", "cluster", "databricks"] = "local"
+    master: str | None = None
+    app_name: str = "golden-record"
+    conf: dict[str, str] = Field(default_factory=dict)
+    extra_jars: list[str] = Field(default_factory=list)
+    log_level: str = "WARN"
+
+    @field_validator("conf", mode="before")
+    @classmethod
+    def _stringify(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()}
+        return value
+
+
+class StorageSettings(_Strict):
+    """Which Delta backend writes the tables and where table names resolve."""
+
+    backend: Literal["auto", "delta-spark", "delta-rs"] = "auto"
+    catalog: str | None = None
+    schema_prefix: str = ""
+
+
+class PathSettings(_Strict):
+    """Where data lives; relative paths resolve against the working directory of the run."""
+
+    root: str = "golden-record-data"
+    samples: str = "{root}/samples"
+    lakehouse: str = "{root}/lakehouse"
+    checkpoints: str = "{root}/checkpoints"
+    reports: str = "{root}/reports"
+    models: str = "{root}/models"
+
+    def resolved(self, base: Path | None = None) -> "PathSettings":
+        """Return absolute paths with `{root}` substituted (URIs such as s3:// or dbfs:/ kept as they are)."""
+        base = base or Path.cwd()
+        root = _absolute(self.root, base)
+        values = {name: _absolute(getattr(self, name).format(root=root), base) for name in ("samples", "lakehouse", "checkpoints", "reports", "models")}
+        return PathSettings(root=root, **values)
+
+
+def _absolute(path: str, base: Path) -> str:
+    if "://" in path or path.startswith("dbfs:"):
+        return path
+    return str((base / path).resolve()) if not os.path.isabs(path) else path
+
+
+class JdbcLocation(_Strict):
+    """A table or query in a database reached over JDBC."""
+
+    url: str
+    table: str | None = None
+    query: str | None = None
+    driver: str = "org.postgresql.Driver"
+    user: str | None = None
+    password: str | None = Field(default=None, description="only for throw-away sample databases; use password_env otherwise")
+    password_env: str | None = Field(default=None, description="environment variable holding the password")
+    fetchsize: int = 10_000
+
+    @model_validator(mode="after")
+    def _table_or_query(self) -> "JdbcLocation":
+        if bool(self.table) == bool(self.query):
+            raise ValueError("give exactly one of 'table' or 'query'")
+        return self
+
+
+class CsvOptions(_Strict):
+    """How a text file (csv, json lines) is written by its source system."""
+
+    delimiter: str = ","
+    encoding: str = "UTF-8"
+    header: bool = True
+    quote: str = '"'
+    escape: str = '"'
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{value}' (e.g. UTF-8, latin-1, windows-1252)") from None
+        return value
+
+    @property
+    def java_charset(self) -> str:
+        """The encoding under the name Spark's (Java) readers know, e.g. latin-1 -> ISO-8859-1."""
+        name = codecs.lookup(self.encoding).name  # Python's canonical name: utf-8, iso8859-1, cp1252 ...
+        if name.startswith("iso8859-"):
+            return "ISO-8859-" + name.removeprefix("iso8859-")
+        if name.startswith("cp125"):
+            return "windows-" + name.removeprefix("cp")
+        return name.upper()
+
+
+class CustomerMapping(_Strict):
+    """Source column per canonical customer field."""
+
+    record_id: str
+    fields: dict[str, str]
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(CUSTOMER_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown canonical customer field(s) {unknown}; allowed: {list(CUSTOMER_FIELDS)}")
+        return value
+
+
+class InteractionMapping(_Strict):
+    """Source columns and labels that become events of the interaction taxonomy."""
+
+    customer_source: str | None = Field(default=None, description="source whose record the customer key refers to; default: this source")
+    fields: dict[str, str]
+    event_label: str | None = Field(default=None, description="constant source label when the source has no label column")
+    channel: str | None = Field(default=None, description="constant channel when the source has no channel column")
+    labels: dict[str, str] = Field(default_factory=dict, description="source label -> taxonomy event type")
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(INTERACTION_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown canonical interaction field(s) {unknown}; allowed: {list(INTERACTION_FIELDS)}")
+        for required in ("event_id", "customer_record_id", "occurred_at"):
+            if required not in value:
+                raise ValueError(f"'{required}' must be mapped")
+        return value
+
+    @model_validator(mode="after")
+    def _label_source(self) -> "InteractionMapping":
+        if ("event_label" in self.fields) == (self.event_label is not None):
+            raise ValueError("map exactly one of fields.event_label (a column) or event_label (a constant)")
+        return self
+
+
+class SourceConfig(_Strict):
+    """One silo: where it is, how it is written, and how its columns map onto the canonical model."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    system: str = Field(description="the business system, e.g. crm, webshop, erp")
+    description: str = ""
+    format: Literal["csv", "jsonl", "parquet", "jdbc"]
+    location: str | JdbcLocation
+    csv: CsvOptions = Field(default_factory=CsvOptions)
+    date_formats: list[str] = Field(default_factory=lambda: ["yyyy-MM-dd"])
+    timestamp_formats: list[str] = Field(default_factory=lambda: ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss"])
+    decimal_separator: Literal[".", ","] = "."
+    default_region: str = Field(default="DE", pattern=r"^[A-Z]{2}$", description="ISO country for phones and addresses without one")
+    customers: CustomerMapping | None = None
+    interactions: InteractionMapping | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "SourceConfig":
+        if self.customers is None and self.interactions is None:
+            raise ValueError("a source needs a 'customers' or an 'interactions' mapping (or both)")
+        if (self.format == "jdbc") != isinstance(self.location, JdbcLocation):
+            raise ValueError("format 'jdbc' needs a location with url and table/query; file formats need a path")
+        return self
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of data this source delivers: customers, interactions or both."""
+        return tuple(k for k in ("customers", "interactions") if getattr(self, k) is not None)
+
+    def mapped_columns(self) -> set[str]:
+        """Every source column the mappings refer to (they must exist in the input)."""
+        columns: set[str] = set()
+        if self.customers:
+            columns |= {self.customers.record_id, *self.customers.fields.values()}
+        if self.interactions:
+            columns |= set(self.interactions.fields.values())
+        return columns
+
+    def resolved_location(self, paths: PathSettings) -> str | JdbcLocation:
+        """The location with `{samples}`, `{root}` … placeholders filled in."""
+        if isinstance(self.location, JdbcLocation):
+            return self.location
+        return self.location.format(**paths.model_dump())
+
+
+class PipelineConfig(_Strict):
+    """Everything a run needs: environment, Spark, storage, paths and the sources."""
+
+    environment: str
+    spark: SparkSettings = Field(default_factory=SparkSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    paths: PathSettings = Field(default_factory=PathSettings)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    taxonomy: dict[str, str] = Field(default_factory=dict, description="event type -> description")
+    silver: dict[str, Any] = Field(default_factory=dict, description="silver stage settings (conf/silver.yaml)")
+    linkage: dict[str, Any] = Field(default_factory=dict, description="entity-resolution settings (conf/linkage.yaml)")
+    gold: dict[str, Any] = Field(default_factory=dict, description="gold stage settings (conf/gold.yaml)")
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "PipelineConfig":
+        names = [s.name for s in self.sources]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"source names must be unique, repeated: {duplicates}")
+        reserved = sorted(set(names) & RESERVED_SOURCE_NAMES)
+        if reserved:
+            raise ValueError(f"source names {reserved} are reserved for pipeline tables {sorted(RESERVED_SOURCE_NAMES)}")
+        for source in self.sources:
+            mapping = source.interactions
+            if mapping is None:
+                continue
+            target = mapping.customer_source or source.name
+            target_cfg = next((s for s in self.sources if s.name == target), None)
+            if target_cfg is None or target_cfg.customers is None:
+                raise ValueError(f"source '{source.name}': interactions.customer_source '{target}' is not a source with a customers mapping")
+            if not mapping.labels:
+                raise ValueError(f"source '{source.name}': interactions.labels must map each source label to a taxonomy event type")
+            unknown = {label: t for label, t in mapping.labels.items() if self.taxonomy and t not in self.taxonomy}
+            if unknown:
+                raise ValueError(f"source '{source.name}': interactions.labels {unknown} map to event types not in the taxonomy {sorted(self.taxonomy)}")
+        return self
+
+    def source(self, name: str) -> SourceConfig:
+        """The source called `name`, or a ConfigError listing the known ones."""
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise ConfigError(f"unknown source '{name}'; configured: {[s.name for s in self.sources]}")
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = _deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+def _expand(path: Path) -> dict[str, Any]:
+    """Read a config file, following `extends:` and `include:` (paths relative to the file)."""
+    data = _read_yaml(path)
+    parent = data.pop("extends", None)
+    includes = data.pop("include", []) or []
+    merged: dict[str, Any] = _expand(path.parent / parent) if parent else {}
+    for name in includes:
+        merged = _deep_merge(merged, _read_yaml(path.parent / name))
+    return _deep_merge(merged, data)
+
+
+def bundled_config_path(environment: str) -> Path:
+    """Path of the config shipped with the package for an environment (local, test, cluster, databricks)."""
+    return Path(str(resources.files("conf").joinpath(f"{environment}.yaml")))
+
+
+def _describe(error: ValidationError, data: dict[str, Any], origin: Path) -> str:
+    lines = [f"invalid configuration in {origin}:"]
+    for item in error.errors():
+        loc = list(item["loc"])
+        where = []
+        if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+            sources = data.get("sources") or []
+            name = sources[loc[1]].get("name", f"#{loc[1]}") if loc[1] < len(sources) and isinstance(sources[loc[1]], dict) else f"#{loc[1]}"
+            where.append(f"source '{name}'")
+            loc = loc[2:]
+        loc = [str(part) for part in loc if not str(part).startswith(("str", "JdbcLocation", "function-"))]
+        if loc:
+            where.append(f"field '{'.'.join(loc)}'")
+        lines.append(f"  - {', '.join(where) or 'top level'}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_config(
+    conf_file: str | os.PathLike[str] | None = None,
+    *,
+    environment: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    base_dir: Path | None = None,
+) -> PipelineConfig:
+    """Load a config file (or the bundled one for `environment`), apply overrides, validate, resolve paths."""
+    if conf_file is None:
+        conf_file = os.environ.get(CONF_ENV_VAR) or bundled_config_path(environment or "local")
+    origin = Path(conf_file)
+    data = _expand(origin)
+    if overrides:
+        data = _deep_merge(data, overrides)
+    try:
+        config = PipelineConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, data, origin)) from None
+    return config.model_copy(update={"paths": config.paths.resolved(base_dir)})

@@ -1,0 +1,1 @@
+"""Splink settings and trained Fellegi-Sunter models, stored as JSON."""

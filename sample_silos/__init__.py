@@ -1,0 +1,1 @@
+"""Seeded generator of realistic siloed customer data for a DACH/Nordic retailer."""

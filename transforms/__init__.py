@@ -1,0 +1,1 @@
+"""Pure DataFrame-to-DataFrame logic: standardisation, taxonomy, linkage features, survivorship."""
