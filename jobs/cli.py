@@ -98,14 +98,29 @@ def cmd_ingest(args: argparse.Namespace, config: PipelineConfig) -> None:
     )
 
 
+def cmd_standardise(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Bronze -> silver: standardise every source, quarantine bad rows, run the quality gates, promote."""
+    from dataclasses import asdict
+
+    from jobs import standardise
+
+    spark, store = _session(config)
+    result = standardise.run(config, spark, store, only=args.source)
+    _print_table("silver standardisation (rows in = superseded + silver + rejected)", [asdict(c) for c in result.counts])
+    for gate in result.gates:
+        print(f"gate passed: {gate.summary()}")
+    print(f"Data Docs: {result.docs_index}")
+
+
 def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
-    """Run the pipeline end to end: optionally generate sample silos, then ingest into bronze."""
+    """Run the pipeline end to end: optionally generate sample silos, then ingest into bronze, then standardise into silver."""
     started = time.monotonic()
     if args.generate_sample:
         args.persons = args.generate_sample
         cmd_generate_sample(args, config)
     args.source = None
     cmd_ingest(args, config)
+    cmd_standardise(args, config)
     print(f"\npipeline finished in {time.monotonic() - started:,.0f}s; data under {config.paths.root}")
 
 
@@ -129,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = add("ingest", cmd_ingest, cmd_ingest.__doc__)
     ingest.add_argument("--source", action="append", metavar="NAME", help="ingest only this source (repeatable)")
+
+    standardise = add("standardise", cmd_standardise, cmd_standardise.__doc__)
+    standardise.add_argument("--source", action="append", metavar="NAME", help="standardise only this source (repeatable); its silver rows are replaced")
 
     run = add("run", cmd_run, cmd_run.__doc__)
     run.add_argument("--generate-sample", type=int, metavar="PERSONS", help="first generate sample silos for this many persons")

@@ -106,8 +106,13 @@ def _outcome(result: Any) -> ExpectationOutcome:
     )
 
 
-def validate(df: DataFrame, table: str, suite_name: str, reports_dir: str, suites_dir: str | None = None) -> GateResult:
-    """Validate `df` (the data about to be promoted to `table`) against a suite and rebuild Data Docs."""
+def validate(
+    df: DataFrame, table: str, suite_name: str, reports_dir: str, parameters: dict[str, Any] | None = None, suites_dir: str | None = None
+) -> GateResult:
+    """Validate `df` (the data about to be promoted to `table`) against a suite and rebuild Data Docs.
+
+    `parameters` fill the suite's `{"$PARAMETER": name}` values (e.g. the taxonomy from conf/).
+    """
     import great_expectations as gx
 
     spec = load_suite(suite_name, suites_dir)
@@ -128,7 +133,7 @@ def validate(df: DataFrame, table: str, suite_name: str, reports_dir: str, suite
             result_format={"result_format": "SUMMARY"},
         )
     )
-    run = checkpoint.run(batch_parameters={"dataframe": df})
+    run = checkpoint.run(batch_parameters={"dataframe": df}, expectation_parameters=parameters or {})
     outcomes = [_outcome(r) for vr in run.run_results.values() for r in vr.results]
     docs = context.get_docs_sites_urls()
     result = GateResult(table=table, suite=suite_name, outcomes=outcomes, docs_index=docs[0]["site_url"] if docs else None)

@@ -92,3 +92,4 @@ def quarantine_rows(df: DataFrame) -> DataFrame:
         raw.alias("raw_record"),
         F.col(REASON_COLUMN).alias("reason"),
     )
+
