@@ -114,6 +114,12 @@ def _absolute(path: str, base: Path) -> str:
     return str((base / path).resolve()) if not os.path.isabs(path) else path
 
 
+class QualitySettings(_Strict):
+    """Where the Great Expectations suites come from."""
+
+    suites_dir: str | None = Field(default=None, description="folder of suite JSON files; default: the bundled expectations/")
+
+
 class JdbcLocation(_Strict):
     """A table or query in a database reached over JDBC."""
 
@@ -256,6 +262,7 @@ class PipelineConfig(_Strict):
     spark: SparkSettings = Field(default_factory=SparkSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
     sources: list[SourceConfig] = Field(default_factory=list)
     taxonomy: dict[str, str] = Field(default_factory=dict, description="event type -> description")
     silver: dict[str, Any] = Field(default_factory=dict, description="silver stage settings (conf/silver.yaml)")

@@ -1,0 +1,152 @@
+"""Job: bronze -> silver. Standardise every source onto the canonical model, quarantine bad rows, gate, promote."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from jobs.ingest import bronze_table
+from lakehouse import quality
+from lakehouse.config import PipelineConfig, SourceConfig
+from lakehouse.errors import PipelineError
+from lakehouse.storage import TableStore
+from transforms import customers, interactions
+from transforms.versions import latest_versions
+from transforms.quarantine import accepted_rows, is_rejected, quarantine_rows
+from transforms.names import StandardisationRules, load_rules
+
+log = logging.getLogger(__name__)
+
+CUSTOMERS_TABLE = "silver.customers"
+INTERACTIONS_TABLE = "silver.interactions"
+QUARANTINE_TABLE = "silver.quarantine"
+
+
+@dataclass(frozen=True)
+class SourceCounts:
+    """What standardising one source did: rows in = rows in silver + rows rejected (+ older versions superseded)."""
+
+    source: str
+    table: str
+    bronze_rows: int
+    superseded: int
+    silver_rows: int
+    rejected: int
+    values_nulled: int
+
+
+@dataclass(frozen=True)
+class StandardiseResult:
+    """Counts per source and table, the gate results and where Data Docs are."""
+
+    counts: list[SourceCounts]
+    gates: list[quality.GateResult]
+    seconds: float
+
+    @property
+    def docs_index(self) -> str | None:
+        """Data Docs index page of this run's gates."""
+        return next((g.docs_index for g in self.gates if g.docs_index), None)
+
+
+@dataclass
+class _Candidate:
+    table: str
+    record_id: str
+    rejecting_rules: tuple[str, ...]
+    parts: list[tuple[SourceConfig, int, DataFrame]]  # source, bronze row count, standardised rows
+
+
+def _counts(candidate: _Candidate, standardised: DataFrame) -> list[SourceCounts]:
+    rejected = F.coalesce(is_rejected(candidate.rejecting_rules), F.lit(False))
+    nulled = F.size(F.filter("quality_issues", lambda issue: ~issue["rule"].isin(*candidate.rejecting_rules)))
+    per_source = {
+        row.source_system: row
+        for row in standardised.groupBy("source_system")
+        .agg(
+            F.count(F.lit(1)).alias("rows"),
+            F.sum(rejected.cast("int")).alias("rejected"),
+            F.sum(F.when(~rejected, nulled).otherwise(0)).alias("nulled"),
+        )
+        .collect()
+    }
+    results = []
+    for source, bronze_rows, _ in candidate.parts:
+        row = per_source.get(source.name)
+        rows, rejected_rows, nulled_values = (row.rows, row.rejected or 0, row.nulled or 0) if row else (0, 0, 0)
+        results.append(SourceCounts(source.name, candidate.table, bronze_rows, bronze_rows - rows, rows - rejected_rows, rejected_rows, nulled_values))
+    return results
+
+
+def _standardised_sources(
+    store: TableStore, sources: list[SourceConfig], rules: StandardisationRules
+) -> tuple[_Candidate, _Candidate]:
+    people = _Candidate(CUSTOMERS_TABLE, "source_record_id", customers.REJECTING_RULES, [])
+    events = _Candidate(INTERACTIONS_TABLE, "event_id", interactions.REJECTING_RULES, [])
+    for position, source in enumerate(sources, start=1):
+        table = bronze_table(source)
+        if not store.exists(table):
+            raise PipelineError(f"source '{source.name}': {table} does not exist yet; run `golden-record ingest` first")
+        bronze = store.read(table)
+        bronze_rows = bronze.count()
+        log.info("[%d/%d] standardising %s: %d bronze rows", position, len(sources), source.name, bronze_rows)
+        newest_load = [F.col("ingested_at").desc(), F.col("row_hash")]
+        if source.customers:
+            standardised = customers.standardise_customers(bronze, source, rules)
+            newest_first = [F.col("source_updated_at").desc_nulls_last(), *newest_load]
+            people.parts.append((source, bronze_rows, latest_versions(standardised, "source_record_id", newest_first)))
+        if source.interactions:
+            standardised = interactions.standardise_interactions(bronze, source)
+            events.parts.append((source, bronze_rows, latest_versions(standardised, "event_id", newest_load)))
+    return people, events
+
+
+def _union(frames: list[DataFrame]) -> DataFrame:
+    union = frames[0]
+    for frame in frames[1:]:
+        union = union.unionByName(frame)
+    return union
+
+
+def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: list[str] | None = None) -> StandardiseResult:
+    """Standardise bronze into silver for every source (or `only` these); gates must pass before anything is written."""
+    started = time.monotonic()
+    sources = [config.source(name) for name in only] if only else list(config.sources)
+    people, events = _standardised_sources(store, sources, load_rules())
+    replace = f"source_system IN ({', '.join(repr(s.name) for s in sources)})" if only else None
+    parameters = {"sources": [s.name for s in config.sources], "event_types": sorted(config.taxonomy)}
+
+    staged = []
+    for candidate in (people, events):
+        if not candidate.parts:
+            continue
+        standardised = _union([part[2] for part in candidate.parts]).persist(StorageLevel.MEMORY_AND_DISK)
+        accepted = accepted_rows(standardised, candidate.rejecting_rules)
+        quarantined = quarantine_rows(standardised, candidate.table, candidate.record_id, candidate.rejecting_rules)
+        staged.append((candidate, standardised, accepted, quarantined))
+
+    gates = [
+        quality.validate(accepted, c.table, c.table.replace(".", "_"), config.paths.reports, parameters, config.quality.suites_dir)
+        for c, _, accepted, _ in staged
+    ]
+    for gate in gates:
+        quality.enforce(gate)  # raises before anything is written: the previous silver stays in place
+
+    counts: list[SourceCounts] = []
+    for candidate, standardised, accepted, _ in staged:
+        counts += _counts(candidate, standardised)
+        store.overwrite(candidate.table, accepted, replace_where=replace)
+    store.overwrite(QUARANTINE_TABLE, _union([quarantined for *_, quarantined in staged]), replace_where=replace)
+    for _, standardised, _, _ in staged:
+        standardised.unpersist()
+    for count in counts:
+        log.info(
+            "%s -> %s: %d bronze rows = %d older versions superseded + %d in silver + %d rejected to quarantine (%d values nulled)",
+            count.source, count.table, count.bronze_rows, count.superseded, count.silver_rows, count.rejected, count.values_nulled,
+        )
+    return StandardiseResult(counts, gates, time.monotonic() - started)

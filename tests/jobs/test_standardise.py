@@ -1,0 +1,118 @@
+"""Bronze -> silver: counts add up, reruns replace instead of doubling, a failed gate promotes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jobs import ingest, standardise
+from lakehouse.config import PipelineConfig, SourceConfig
+from lakehouse.quality import GateFailed, load_suite
+from lakehouse.storage import open_store
+
+SHOP = {
+    "name": "shop",
+    "system": "webshop",
+    "format": "csv",
+    "location": None,
+    "date_formats": ["dd.MM.yyyy"],
+    "timestamp_formats": ["yyyy-MM-dd HH:mm"],
+    "default_region": "CH",
+    "customers": {
+        "record_id": "id",
+        "fields": {"first_name": "vorname", "last_name": "name", "email": "mail", "phone": "tel", "birth_date": "geb", "updated_at": "geaendert"},
+    },
+}
+TICKETS = {
+    "name": "tickets",
+    "system": "support",
+    "format": "csv",
+    "location": None,
+    "timestamp_formats": ["yyyy-MM-dd HH:mm"],
+    "interactions": {
+        "customer_source": "shop",
+        "fields": {"event_id": "ticket", "customer_record_id": "kunde", "event_label": "kategorie", "occurred_at": "am"},
+        "channel": "support",
+        "labels": {"Reklamation": "complaint", "Frage": "support_request"},
+    },
+}
+
+
+@pytest.fixture
+def pipeline(spark, config: PipelineConfig, tmp_path: Path):
+    """Two small sources in CSV files, ingested into a fresh lakehouse."""
+    (tmp_path / "shop.csv").write_text(
+        "id,vorname,name,mail,tel,geb,geaendert\n"
+        "1,Anna,Müller,Anna.Mueller+shop@Example.com,079 123 45 67,01.02.1980,2024-01-01 10:00\n"
+        "1,Anna,Müller,anna@example.com,079 123 45 67,01.02.1980,2024-06-01 10:00\n"  # newer version of record 1
+        "2,Bob,Meier,not-an-email,12,31.02.1990,2024-01-01 10:00\n"  # invalid email, phone, date: nulled, kept
+        ",Eve,Ohne,eve@example.com,,,2024-01-01 10:00\n"  # no record id: rejected
+        "3,,,,,,2024-01-01 10:00\n",  # nothing to recognise the person by: rejected
+        encoding="utf-8",
+    )
+    (tmp_path / "tickets.csv").write_text(
+        "ticket,kunde,kategorie,am\nT1,1,Reklamation,2024-02-01 09:30\nT2,2,Lob,2024-02-02 09:30\nT3,2,Frage,2024-02-03 09:30\n",
+        encoding="utf-8",
+    )
+    sources = [SourceConfig.model_validate({**spec, "location": str(tmp_path / f"{spec['name']}.csv")}) for spec in (SHOP, TICKETS)]
+    paths = config.paths.model_copy(update={"lakehouse": str(tmp_path / "lakehouse"), "reports": str(tmp_path / "reports")})
+    cfg = config.model_copy(update={"sources": sources, "paths": paths})
+    store = open_store(spark, cfg)
+    ingest.run(cfg, spark, store)
+    return cfg, store
+
+
+def test_counts_add_up_and_bad_rows_are_quarantined_with_reasons(spark, pipeline) -> None:
+    cfg, store = pipeline
+    result = standardise.run(cfg, spark, store)
+
+    counts = {(c.source, c.table): c for c in result.counts}
+    shop = counts[("shop", "silver.customers")]
+    assert (shop.bronze_rows, shop.superseded, shop.silver_rows, shop.rejected) == (5, 1, 2, 2)
+    assert shop.bronze_rows == shop.superseded + shop.silver_rows + shop.rejected
+    tickets = counts[("tickets", "silver.interactions")]
+    assert (tickets.bronze_rows, tickets.silver_rows, tickets.rejected) == (3, 2, 1)
+
+    customers = {r.source_record_id: r for r in store.read("silver.customers").collect()}
+    assert customers["1"].email == "anna@example.com", "the newest version of a record wins"
+    assert customers["1"].phone == "+41791234567"
+    assert (customers["2"].email, customers["2"].phone, customers["2"].birth_date) == (None, None, None)
+    quarantine = {(q.record_id, q.rule, q.action) for q in store.read("silver.quarantine").collect()}
+    assert {("2", "email_syntax", "value_nulled"), ("2", "date_unparseable", "value_nulled"), ("T2", "label_unmapped", "row_rejected")} <= quarantine
+    assert (None, "record_id_missing", "row_rejected") in quarantine
+    assert ("3", "no_identifying_attribute", "row_rejected") in quarantine
+    assert all(g.success for g in result.gates)
+    assert result.docs_index and Path(result.docs_index.removeprefix("file://")).is_file()
+
+
+def test_rerun_replaces_silver_instead_of_doubling(spark, pipeline) -> None:
+    cfg, store = pipeline
+    standardise.run(cfg, spark, store)
+    first = {t: store.read(t).count() for t in ("silver.customers", "silver.interactions", "silver.quarantine")}
+    standardise.run(cfg, spark, store)
+    assert {t: store.read(t).count() for t in first} == first
+
+
+def test_a_failing_table_gate_stops_promotion_and_keeps_the_previous_silver(spark, pipeline, tmp_path: Path) -> None:
+    cfg, store = pipeline
+    standardise.run(cfg, spark, store)
+    before = store.version("silver.customers"), sorted(map(tuple, store.read("silver.customers").drop("quality_issues").collect()))
+
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    for name in ("silver_customers", "silver_interactions"):
+        suite = load_suite(name)
+        if name == "silver_customers":
+            suite["expectations"].append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "email"}})
+        (suites / f"{name}.json").write_text(json.dumps(suite), encoding="utf-8")
+    strict = cfg.model_copy(update={"quality": cfg.quality.model_copy(update={"suites_dir": str(suites)})})
+
+    with pytest.raises(GateFailed) as failure:
+        standardise.run(strict, spark, store)
+    message = str(failure.value)
+    assert "silver.customers" in message and "expect_column_values_to_not_be_null" in message and "'email'" in message
+    assert "1 unexpected" in message, "the message gives the observed value"
+    after = store.version("silver.customers"), sorted(map(tuple, store.read("silver.customers").drop("quality_issues").collect()))
+    assert after == before
