@@ -35,6 +35,8 @@ RULES_FILE = "standardisation.yaml"
 
 
 class _Strict(BaseModel):
+    """Reject unknown keys (typos in the YAML) and keep the loaded rules immutable."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -88,6 +90,7 @@ class StandardisationRules(_Strict):
     @field_validator("postcodes", "countries")
     @classmethod
     def _iso_keys(cls, value: dict[str, object]) -> dict[str, object]:
+        """Country keys must be ISO alpha-2 codes."""
         bad = [key for key in value if not re.fullmatch(r"[A-Z]{2}", str(key))]
         if bad:
             raise ValueError(f"keys must be ISO 3166-1 alpha-2 codes (quote NO in YAML), got {bad}")
