@@ -112,8 +112,46 @@ def cmd_standardise(args: argparse.Namespace, config: PipelineConfig) -> None:
     print(f"Data Docs: {result.docs_index}")
 
 
+def cmd_train(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Train the Splink model on silver customers (unsupervised, seeded) and save it under the models folder."""
+    from jobs import train
+
+    spark, store = _session(config)
+    print(f"trained model saved: {train.run(config, spark, store)}")
+
+
+def cmd_match(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Score candidate pairs with the trained model, cluster at the threshold, write pairs, clusters and the review queue."""
+    from jobs import match
+
+    spark, store = _session(config)
+    counts = match.run(config, spark, store)
+    _print_table("entity resolution", [{k: round(v, 1) if isinstance(v, float) else v for k, v in counts.items()}])
+
+
+def cmd_evaluate(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Measure matching against a ground truth (source, source_record_id, person_id): precision, recall, F1, blocking."""
+    from jobs import evaluate
+
+    spark, store = _session(config)
+    truth = args.truth or f"{config.paths.samples}/ground_truth.csv"
+    evaluate.run(config, spark, store, truth)
+
+
+def cmd_build_gold(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Silver + clusters -> gold: golden records with lineage, stable golden ids, customer_xref, customer 360."""
+    from jobs import build_gold
+
+    spark, store = _session(config)
+    counts = build_gold.run(config, spark, store)
+    gates = counts.pop("gates")
+    _print_table("gold", [counts])
+    for gate in gates:
+        print(f"gate passed: {gate.summary()}")
+
+
 def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
-    """Run the pipeline end to end: optionally generate sample silos, then ingest into bronze, then standardise into silver."""
+    """Run the pipeline end to end: optionally generate sample silos, then ingest, standardise, train, match, build gold."""
     started = time.monotonic()
     if args.generate_sample:
         args.persons = args.generate_sample
@@ -121,6 +159,15 @@ def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
     args.source = None
     cmd_ingest(args, config)
     cmd_standardise(args, config)
+    if args.train:
+        from transforms.linkage import ModelNotTrainedError
+
+        try:
+            cmd_train(args, config)
+        except ModelNotTrainedError as refused:
+            print(f"warning: {refused}\nmatching continues with the newest saved model, else the bundled one (linkage_models/)", file=sys.stderr)
+    cmd_match(args, config)
+    cmd_build_gold(args, config)
     print(f"\npipeline finished in {time.monotonic() - started:,.0f}s; data under {config.paths.root}")
 
 
@@ -148,8 +195,15 @@ def build_parser() -> argparse.ArgumentParser:
     standardise = add("standardise", cmd_standardise, cmd_standardise.__doc__)
     standardise.add_argument("--source", action="append", metavar="NAME", help="standardise only this source (repeatable); its silver rows are replaced")
 
+    add("train", cmd_train, cmd_train.__doc__)
+    add("match", cmd_match, cmd_match.__doc__)
+    add("build-gold", cmd_build_gold, cmd_build_gold.__doc__)
+    evaluate = add("evaluate", cmd_evaluate, cmd_evaluate.__doc__)
+    evaluate.add_argument("--truth", metavar="FILE", help="ground-truth CSV (default: the sample generator's ground_truth.csv)")
+
     run = add("run", cmd_run, cmd_run.__doc__)
     run.add_argument("--generate-sample", type=int, metavar="PERSONS", help="first generate sample silos for this many persons")
+    run.add_argument("--train", action=argparse.BooleanOptionalAction, default=True, help="train a new model before matching (default: yes; --no-train uses the newest saved or bundled model)")
     run.add_argument("--seed", type=int, default=42, help="seed for --generate-sample (default 42)")
     return parser
 

@@ -1,0 +1,128 @@
+"""Job: silver + match clusters -> gold. Stable golden ids, golden records, xref, id history, customer 360, timeline."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from lakehouse import quality
+from lakehouse.config import PipelineConfig
+from lakehouse.errors import PipelineError
+from lakehouse.storage import TableStore
+from transforms.customer360 import NEWSLETTER_STATUSES, SEGMENTS, as_of_date, customer_360, customer_timeline
+from transforms.golden_ids import HISTORY_SCHEMA, KEYS, XREF_SCHEMA, assign_golden_ids, customer_xref, empty, id_events, xref_coverage
+from transforms.survivorship import GoldSettings, survive
+
+log = logging.getLogger(__name__)
+
+CUSTOMERS_TABLE = "silver.customers"
+INTERACTIONS_TABLE = "silver.interactions"
+CLUSTERS_TABLE = "gold.match_clusters"
+PAIRS_TABLE = "gold.match_pairs"
+GOLDEN_TABLE = "gold.customers"
+XREF_TABLE = "gold.customer_xref"
+HISTORY_TABLE = "gold.golden_id_history"
+CUSTOMER_360_TABLE = "gold.customer_360"
+TIMELINE_TABLE = "gold.customer_timeline"
+
+
+def new_run_id(run_at: datetime) -> str:
+    """A readable, unique run id: gold-<UTC time>-<random hex>."""
+    return f"gold-{run_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def _read_required(store: TableStore, table: str, command: str) -> DataFrame:
+    if not store.exists(table):
+        raise PipelineError(f"{table} does not exist yet; run `golden-record {command}` first")
+    return store.read(table)
+
+
+def _read_or_empty(spark: SparkSession, store: TableStore, table: str, schema) -> DataFrame:
+    return store.read(table) if store.exists(table) else empty(spark, schema)
+
+
+def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: str | None = None) -> dict[str, Any]:
+    """Build the gold tables from silver and the match clusters; gates must pass before anything is written.
+
+    Returns counts (golden customers, records, duplicates merged, id events, interactions), the as-of date,
+    the gate results (list of quality.GateResult under "gates") and the seconds taken.
+    """
+    started = time.monotonic()
+    settings = GoldSettings.from_config(config.gold)
+    run_at = datetime.now(timezone.utc)
+    run_id = run_id or new_run_id(run_at)
+    silver = _read_required(store, CUSTOMERS_TABLE, "standardise")
+    interactions = _read_required(store, INTERACTIONS_TABLE, "standardise")
+    clusters = _read_required(store, CLUSTERS_TABLE, "match").join(silver.select(*KEYS), KEYS, "left_semi")  # records erased since matching leave
+    pairs = _read_required(store, PAIRS_TABLE, "match")
+    previous = _read_or_empty(spark, store, XREF_TABLE, XREF_SCHEMA)
+    history = _read_or_empty(spark, store, HISTORY_TABLE, HISTORY_SCHEMA)
+
+    keep = StorageLevel.MEMORY_AND_DISK
+    assigned = assign_golden_ids(clusters, previous, history, settings.id_prefix).persist(keep)
+    xref = customer_xref(assigned, pairs, run_id, run_at).persist(keep)
+    events = id_events(assigned, previous, run_id, run_at).persist(keep)
+    golden = survive(silver.join(xref.select(*KEYS, "golden_id"), KEYS), settings).persist(keep)
+    as_of = as_of_date(interactions, settings.customer_360)
+    timeline = customer_timeline(interactions, xref).persist(keep)
+    kpis = customer_360(timeline, golden.select("golden_id"), settings.customer_360, as_of).persist(keep)
+    coverage = xref_coverage(silver.select(*KEYS), xref, interactions).persist(keep)
+    log.info("gold run %s: %s records -> %s golden customers", run_id, f"{xref.count():,}", f"{golden.count():,}")
+
+    parameters = {
+        "golden_ids": xref.select("golden_id").distinct().count(),
+        "golden_id_regex": f"^{settings.id_prefix}[0-9a-f]{{16}}$",
+        "segments": list(SEGMENTS),
+        "newsletter_statuses": list(NEWSLETTER_STATUSES),
+        "min_linked_customer_share": settings.gate.min_linked_customer_share,
+    }
+    reports = config.paths.reports
+    gates = [
+        quality.validate(golden, GOLDEN_TABLE, "gold_customers", reports, parameters),
+        quality.validate(coverage, XREF_TABLE, "gold_customer_xref", reports, parameters),
+        quality.validate(kpis, CUSTOMER_360_TABLE, "gold_customer_360", reports, parameters),
+    ]
+    for gate in gates:
+        quality.enforce(gate)  # raises before anything is written: the previous gold stays in place
+
+    store.overwrite(XREF_TABLE, xref)
+    if not events.isEmpty() or not store.exists(HISTORY_TABLE):
+        store.append(HISTORY_TABLE, events)
+    store.overwrite(GOLDEN_TABLE, golden)
+    store.overwrite(CUSTOMER_360_TABLE, kpis)
+    store.overwrite(TIMELINE_TABLE, timeline)
+
+    event_counts = {row.event: row["count"] for row in events.groupBy("event").count().collect()}
+    orphans = coverage.where(F.col("coverage") == "orphan_interactions").agg(F.sum("interactions")).first()[0] or 0
+    counts = {
+        "run_id": run_id,
+        "records": xref.count(),
+        "golden_customers": golden.count(),
+        "multi_record_customers": golden.where(F.col("record_count") > 1).count(),
+        "ids_created": event_counts.get("created", 0),
+        "id_merges": event_counts.get("merged", 0),
+        "id_splits": event_counts.get("split", 0),
+        "ids_retired": event_counts.get("retired", 0),
+        "interactions": timeline.count(),
+        "orphan_interactions": orphans,
+        "as_of": as_of.isoformat(),
+        "gates": gates,
+    }
+    counts["duplicates_merged"] = counts["records"] - counts["golden_customers"]
+    for frame in (assigned, xref, events, golden, timeline, kpis, coverage):
+        frame.unpersist()
+    counts["seconds"] = round(time.monotonic() - started, 1)
+    log.info(
+        "gold run %(run_id)s: %(records)s records -> %(golden_customers)s golden customers (%(duplicates_merged)s duplicates merged); "
+        "ids: %(ids_created)s created, %(id_merges)s merges, %(id_splits)s splits, %(ids_retired)s retired; "
+        "%(interactions)s interactions, %(orphan_interactions)s orphans; %(seconds)ss",
+        counts,
+    )
+    return counts

@@ -1,0 +1,117 @@
+"""Validate the `linkage:` section of the config (conf/linkage.yaml): model files, thresholds, training, backend."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from lakehouse.config import ConfigError
+
+BUNDLED_SETTINGS = "customer_settings.json"
+"""The settings spec shipped in linkage_models/."""
+
+BUNDLED_MODEL = "customer_model.json"
+"""The trained model shipped in linkage_models/ (used when config.paths.models holds none)."""
+
+TRAINED_MODEL_PREFIX = "customer_model"
+"""Trained models under config.paths.models are named <prefix>-<UTC time>Z.json (sidecar: .meta.json)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+BlockingRule = list[str]
+"""Columns (or SQL expressions) that must be equal for a pair to be compared: the arguments of splink's block_on."""
+
+
+class ReviewBand(_Strict):
+    """Match probabilities a data steward reviews: low <= p < high."""
+
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ReviewBand":
+        if self.low >= self.high:
+            raise ValueError(f"review_band.low ({self.low}) must be below review_band.high ({self.high})")
+        return self
+
+
+class ClusterGuard(_Strict):
+    """Pairs never merged into one cluster: both values present and the comparison at or below a level."""
+
+    comparison: str = Field(description="output column name of a comparison in the settings spec, e.g. birth_date")
+    max_conflict_level: str = Field(description="label_for_charts of the highest comparison level that counts as a conflict")
+
+
+class TrainingSettings(_Strict):
+    """Unsupervised training: lambda from deterministic rules, u by seeded sampling, m by EM over several blockings."""
+
+    seed: int = 42
+    deterministic_rules: list[BlockingRule] = Field(min_length=1, description="rules with (almost) no false positives")
+    deterministic_recall: float = Field(default=0.7, gt=0, le=1, description="share of true matches the deterministic rules find")
+    u_max_pairs: float = Field(default=1e7, gt=0, description="random record pairs sampled to estimate u")
+    em_blocking_rules: list[BlockingRule] = Field(min_length=1, description="one EM session per rule; together they must cover every comparison")
+    em_max_pairs: float | None = Field(default=None, gt=0, description="cap on the blocked pairs one EM session uses (None: all)")
+    max_iterations: int = Field(default=25, gt=0)
+    em_convergence: float = Field(default=1e-4, gt=0)
+
+
+class SparkLinkageSettings(_Strict):
+    """How Splink uses Spark: lineage breaking and partitions of its intermediate tables."""
+
+    break_lineage_method: Literal["parquet", "persist", "checkpoint"] = "parquet"
+    num_partitions_on_repartition: int | None = Field(default=None, gt=0, description="None: half of spark.sql.shuffle.partitions")
+
+
+class LinkageSettings(_Strict):
+    """The `linkage:` section: which model, which thresholds, how to train, which engine runs Splink."""
+
+    backend: Literal["spark", "duckdb"] = "spark"
+    settings_file: str | None = Field(default=None, description="settings spec JSON; None: the bundled linkage_models/customer_settings.json")
+    model: str | None = Field(default=None, description="trained model JSON; None: newest under paths.models, else the bundled one")
+    pair_floor: float = Field(default=0.5, ge=0, le=1, description="pairs below this match probability are not kept")
+    match_threshold: float = Field(default=0.99, gt=0, le=1, description="pairs at or above it are merged into one cluster")
+    review_band: ReviewBand = Field(default_factory=lambda: ReviewBand(low=0.5, high=0.99))
+    cluster_guards: list[ClusterGuard] = Field(default_factory=list)
+    training: TrainingSettings
+    spark: SparkLinkageSettings = Field(default_factory=SparkLinkageSettings)
+    waterfall_samples: int = Field(default=10, ge=0, description="merged pairs shown in the evaluation report's waterfall chart")
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> "LinkageSettings":
+        if self.pair_floor > self.review_band.low:
+            raise ValueError(f"pair_floor ({self.pair_floor}) must not exceed review_band.low ({self.review_band.low}): reviewed pairs must be kept")
+        if self.review_band.high > self.match_threshold:
+            raise ValueError(f"review_band.high ({self.review_band.high}) must not exceed match_threshold ({self.match_threshold})")
+        return self
+
+    @classmethod
+    def from_config(cls, linkage: dict[str, Any]) -> "LinkageSettings":
+        """Validate the raw `config.linkage` dict; a ConfigError names each invalid field."""
+        try:
+            return cls.model_validate(linkage)
+        except ValidationError as exc:
+            problems = [f"  - linkage.{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else f"  - linkage: {e['msg']}" for e in exc.errors()]
+            raise ConfigError("invalid linkage settings (conf/linkage.yaml):\n" + "\n".join(problems)) from None
+
+    def settings_path(self) -> Path:
+        """The settings spec file to use."""
+        return Path(self.settings_file) if self.settings_file else bundled_file(BUNDLED_SETTINGS)
+
+    def model_path(self, models_dir: str) -> Path:
+        """The trained model to use: the configured one, else the newest in `models_dir`, else the bundled one."""
+        if self.model:
+            return Path(self.model)
+        trained = sorted(Path(models_dir).glob(f"{TRAINED_MODEL_PREFIX}-*.json"))
+        trained = [path for path in trained if not path.name.endswith(".meta.json")]
+        return trained[-1] if trained else bundled_file(BUNDLED_MODEL)
+
+
+def bundled_file(name: str) -> Path:
+    """Path of a file shipped in the linkage_models package."""
+    return Path(str(resources.files("linkage_models").joinpath(name)))

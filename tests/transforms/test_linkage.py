@@ -1,0 +1,214 @@
+"""Entity resolution transforms: settings from the spec, linkage input, guards, and clustering of a known set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from lakehouse.config import PipelineConfig
+from lakehouse.storage import as_nullable
+from lakehouse.linkage_settings import BUNDLED_MODEL, BUNDLED_SETTINGS, ClusterGuard, LinkageSettings, bundled_file
+from transforms.clustering import CLUSTER_SCHEMA, REVIEW_SCHEMA, _split_component, cluster_records, conflict_condition, review_pairs
+from transforms.linkage import (
+    PAIR_SCHEMA,
+    LinkageError,
+    load_model,
+    load_spec,
+    match_pairs,
+    new_linker,
+    predict,
+    prepare_for_linkage,
+    splink_settings,
+    to_spark,
+    untrained_levels,
+)
+
+SILVER_COLUMNS = (
+    "source_system string, source_record_id string, first_name_norm string, last_name_norm string, birth_date date, "
+    "email_norm string, phone string, street_norm string, house_number string, postcode string, city_norm string"
+)
+
+
+def _record(system: str, record_id: str, first: str | None, last: str | None, birth: str | None, email: str | None, phone: str | None, street: str | None, number: str | None, postcode: str | None, city: str | None) -> tuple:
+    return (system, record_id, first, last, dt.date.fromisoformat(birth) if birth else None, email, phone, street, number, postcode, city)
+
+
+KNOWN_SET = [
+    # one person in three silos: full CRM record, web account without birth date, newsletter sign-up (e-mail + first name)
+    _record("crm", "1", "anna", "mueller", "1985-03-12", "anna.mueller@web.de", "+4917012345678", "hauptstrasse", "12", "10115", "berlin"),
+    _record("webshop_accounts", "w1", "anna", "mueller", None, "anna.mueller@web.de", "+4917012345678", "hauptstrasse", "12", "10115", "berlin"),
+    _record("newsletter", "n1", "anna", None, None, "anna.mueller@web.de", None, None, None, None, None),
+    # twins: same last name, birth date, address and household e-mail, other first names -> two persons
+    _record("crm", "2", "jonas", "schmidt", "1990-07-01", "familie.schmidt@gmx.de", "+4915111111111", "lindenweg", "5", "80331", "muenchen"),
+    _record("crm", "3", "lukas", "schmidt", "1990-07-01", "familie.schmidt@gmx.de", "+4915122222222", "lindenweg", "5", "80331", "muenchen"),
+    _record("webshop_accounts", "w2", "jonas", "schmidt", None, "familie.schmidt@gmx.de", "+4915111111111", "lindenweg", "5", "80331", "muenchen"),
+    # spouses sharing address, e-mail and landline, born years apart; a newsletter sign-up by one of them
+    _record("pos_members", "p1", "peter", "weber", "1960-01-01", "weber.family@t-online.de", "+493012345678", "gartenstrasse", "3", "20095", "hamburg"),
+    _record("pos_members", "p2", "maria", "weber", "1962-05-05", "weber.family@t-online.de", "+493012345678", "gartenstrasse", "3", "20095", "hamburg"),
+    _record("newsletter", "n2", "maria", None, None, "weber.family@t-online.de", None, None, None, None, None),
+    # a nickname in a support ticket
+    _record("crm", "4", "thomas", "fischer", "1975-11-30", "thomas.fischer@gmx.de", "+4916099988877", "bahnhofstrasse", "8", "50667", "koeln"),
+    _record("support_tickets", "s1", "tom", "fischer", None, "thomas.fischer@gmx.de", None, None, None, None, None),
+    # father and son: same name and address, a generation apart
+    _record("crm", "5", "hans", "becker", "1950-02-02", None, "+4969111222333", "schillerstrasse", "20", "60311", "frankfurt am main"),
+    _record("crm", "6", "hans", "becker", "1980-06-06", None, "+4969444555666", "schillerstrasse", "20", "60311", "frankfurt am main"),
+    # someone else entirely
+    _record("erp_debtors", "e1", "karin", "lund", None, "karin.lund@online.no", "+4791234567", "storgata", "1", "0155", "oslo"),
+]
+EXPECTED_CLUSTERS = [
+    {"crm:1", "webshop_accounts:w1", "newsletter:n1"},
+    {"crm:2", "webshop_accounts:w2"},
+    {"crm:3"},
+    {"pos_members:p1"},
+    {"pos_members:p2", "newsletter:n2"},
+    {"crm:4", "support_tickets:s1"},
+    {"crm:5"},
+    {"crm:6"},
+    {"erp_debtors:e1"},
+]
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    """The bundled settings spec."""
+    return load_spec(bundled_file(BUNDLED_SETTINGS))
+
+
+@pytest.fixture(scope="module")
+def linkage(config: PipelineConfig) -> LinkageSettings:
+    """The configured linkage settings, on DuckDB so that Splink runs in this process (fast for tiny data)."""
+    return LinkageSettings.from_config({**config.linkage, "backend": "duckdb"})
+
+
+def known_set(spark: SparkSession) -> DataFrame:
+    """Silver customers of six persons plus look-alikes (twins, spouses, father and son)."""
+    return spark.createDataFrame(KNOWN_SET, SILVER_COLUMNS)
+
+
+def test_spec_builds_the_same_comparisons_for_both_backends(spec: dict) -> None:
+    settings = splink_settings(spec)
+    spark_levels = [[lvl["label_for_charts"] for lvl in c["comparison_levels"]] for c in settings.create_settings_dict("spark")["comparisons"]]
+    duckdb_levels = [[lvl["label_for_charts"] for lvl in c["comparison_levels"]] for c in settings.create_settings_dict("duckdb")["comparisons"]]
+    assert spark_levels == duckdb_levels
+    assert [c["output_column_name"] for c in settings.create_settings_dict("spark")["comparisons"]] == [
+        "first_name", "last_name", "birth_date", "email_norm", "phone", "address", "postcode_city"
+    ]
+
+
+def test_unknown_class_in_spec_is_a_linkage_error(spec: dict) -> None:
+    broken = {**spec, "comparisons": [{"comparison": "NoSuchComparison", "args": {"col_name": "phone"}}]}
+    with pytest.raises(LinkageError, match="NoSuchComparison"):
+        splink_settings(broken)
+
+
+def test_prepare_for_linkage_keys_records_nulls_blanks_and_derives_name_variants(spark: SparkSession, spec: dict) -> None:
+    silver = spark.createDataFrame(
+        [
+            _record("crm", "7", "hans peter", "schmidt mueller", None, "  ", None, None, None, None, None),
+            _record("pos_members", "8", None, "lund", None, "k@x.no", None, None, None, None, None),
+        ],
+        SILVER_COLUMNS,
+    )
+    prepared = prepare_for_linkage(silver, spec)
+    assert prepared.columns == ["unique_id", "source_system", "source_record_id", *spec["input_columns"]]
+    rows = {row.unique_id: row for row in prepared.collect()}
+    assert set(rows) == {"crm:7", "pos_members:8"}
+    assert rows["crm:7"].email_norm is None
+    assert {"hans peter", "hans", "peter", "johannes", "johann"} <= set(rows["crm:7"].first_name_variants)
+    assert rows["crm:7"].last_name_parts == ["schmidt", "mueller"]
+    assert rows["pos_members:8"].first_name_variants is None
+
+
+def test_prepare_for_linkage_names_missing_columns(spark: SparkSession, spec: dict) -> None:
+    with pytest.raises(LinkageError, match="email_norm"):
+        prepare_for_linkage(known_set(spark).drop("email_norm"), spec)
+
+
+def test_trained_model_must_fit_the_spec(spec: dict) -> None:
+    model = load_model(bundled_file(BUNDLED_MODEL))
+    assert untrained_levels(model) == []
+    altered = json.loads(json.dumps(model))
+    altered["comparisons"][0]["comparison_levels"][1]["label_for_charts"] = "something else"
+    with pytest.raises(LinkageError, match="first_name"):
+        splink_settings(spec, model=altered)
+
+
+def test_untrained_levels_lists_levels_without_m_or_u() -> None:
+    model = {
+        "comparisons": [
+            {
+                "output_column_name": "phone",
+                "comparison_levels": [
+                    {"label_for_charts": "phone is NULL", "is_null_level": True},
+                    {"label_for_charts": "Exact match on phone", "m_probability": 0.9, "u_probability": 0.001},
+                    {"label_for_charts": "All other comparisons", "u_probability": 0.999},
+                ],
+            }
+        ]
+    }
+    assert untrained_levels(model) == ["phone: All other comparisons (m)"]
+
+
+def test_conflict_condition_uses_the_gamma_of_the_named_level(spec: dict) -> None:
+    guards = [ClusterGuard(comparison="birth_date", max_conflict_level="Abs date difference <= 1 year")]
+    assert conflict_condition(spec, guards) == "(gamma_birth_date between 0 and 2)"
+    assert conflict_condition(spec, []) == "false"
+    with pytest.raises(LinkageError, match="not a level"):
+        conflict_condition(spec, [ClusterGuard(comparison="birth_date", max_conflict_level="nope")])
+
+
+def test_split_component_keeps_a_chain_from_joining_conflicting_records() -> None:
+    # a-c is the strongest edge, c-b the next; a and b conflict, so b stays apart; d joins b
+    edges = pd.DataFrame({"unique_id_l": ["a", "b", "b"], "unique_id_r": ["c", "c", "d"], "match_probability": [0.99, 0.9, 0.8]})
+    conflicts = pd.DataFrame({"unique_id_l": ["a"], "unique_id_r": ["b"]})
+    result = _split_component(edges, conflicts).sort_values("unique_id").reset_index(drop=True)
+    assert result.to_dict("list") == {"unique_id": ["a", "b", "c", "d"], "cluster_id": ["a", "b", "a", "b"]}
+
+
+@pytest.fixture(scope="module")
+def matched(spark: SparkSession, spec: dict, linkage: LinkageSettings) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """Scored pairs and clusters of the known set with the bundled model."""
+    records = prepare_for_linkage(known_set(spark), spec).cache()
+    linker = new_linker(records, splink_settings(spec, model=load_model(bundled_file(BUNDLED_MODEL))), linkage)
+    predictions = predict(linker, linkage.pair_floor)
+    clusters = cluster_records(linker, predictions, records, spec, linkage).cache()
+    return records, to_spark(predictions, spark).cache(), clusters
+
+
+def test_known_duplicates_and_look_alikes_cluster_correctly(matched: tuple[DataFrame, DataFrame, DataFrame]) -> None:
+    _, _, clusters = matched
+    found = clusters.groupBy("cluster_id").agg(F.collect_set("unique_id").alias("members")).collect()
+    assert sorted(map(sorted, (set(row.members) for row in found))) == sorted(map(sorted, EXPECTED_CLUSTERS))
+    for row in found:
+        assert row.cluster_id == min(row.members)
+
+
+def test_clusters_and_pairs_have_the_documented_schema(matched: tuple[DataFrame, DataFrame, DataFrame], spec: dict, linkage: LinkageSettings) -> None:
+    records, scored, clusters = matched
+    assert as_nullable(clusters.schema) == as_nullable(CLUSTER_SCHEMA)
+    assert clusters.count() == records.count()
+    sizes = clusters.groupBy("cluster_id").count().withColumnRenamed("count", "cluster_size")
+    assert_df_equality(clusters.select("cluster_id", "cluster_size").distinct(), sizes.select("cluster_id", F.col("cluster_size").cast("long")), ignore_row_order=True, ignore_nullable=True)
+    pairs = match_pairs(scored)
+    assert as_nullable(pairs.schema) == as_nullable(PAIR_SCHEMA)
+    assert pairs.where(F.col("match_probability") < linkage.pair_floor).count() == 0
+    review = review_pairs(scored, spec, linkage)
+    assert as_nullable(review.schema) == as_nullable(REVIEW_SCHEMA)
+
+
+def test_review_lists_guarded_pairs_with_the_evidence(matched: tuple[DataFrame, DataFrame, DataFrame], spec: dict, linkage: LinkageSettings) -> None:
+    _, scored, _ = matched
+    review = {(row.unique_id_l, row.unique_id_r): row for row in review_pairs(scored, spec, linkage).collect()}
+    # twins and spouses share so much that Splink scores them far above the threshold; the guards keep them apart
+    assert set(review) == {("crm:2", "crm:3"), ("crm:3", "webshop_accounts:w2"), ("pos_members:p1", "pos_members:p2")}
+    assert {row.review_reason for row in review.values()} == {"above the match threshold but kept apart by a cluster guard"}
+    twins = {c.comparison: c for c in review[("crm:2", "crm:3")].comparisons}
+    assert (twins["first_name"].level, twins["first_name"].value_l, twins["first_name"].value_r) == ("All other comparisons", "jonas", "lukas")
+    assert twins["first_name"].match_weight < 0 < twins["email_norm"].match_weight
+    assert (twins["address"].value_l, twins["address"].level) == ("lindenweg 5", "Exact match on street and house number")
