@@ -61,12 +61,13 @@ def build_silver(args: argparse.Namespace, persons: int) -> Path:
     store = open_store(spark, config)
     if store.exists("silver.customers") and (Path(config.paths.samples) / "ground_truth.csv").exists():
         log.info("reusing silver.customers for %s persons under %s", f"{persons:,}", root)
-        return root
-    started = time.perf_counter()
-    generate_sample.run(config, persons=persons, seed=args.seed)
-    ingest.run(config, spark, store)
-    standardise.run(config, spark, store)
-    log.info("built silver.customers for %s persons in %.0fs", f"{persons:,}", time.perf_counter() - started)
+    else:
+        started = time.perf_counter()
+        generate_sample.run(config, persons=persons, seed=args.seed)
+        ingest.run(config, spark, store)
+        standardise.run(config, spark, store)
+        log.info("built silver.customers for %s persons in %.0fs", f"{persons:,}", time.perf_counter() - started)
+    spark.stop()  # the cases run in child processes with their own Spark
     return root
 
 
@@ -125,7 +126,7 @@ def _child(args: argparse.Namespace, persons: int, backend: str, model: str | No
     command += ["--model", model] if model else []
     for item in args.set:
         command += ["--set", item]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout  # its log goes to our stderr
     return json.loads(output.strip().splitlines()[-1])
 
 

@@ -1,12 +1,12 @@
 """Run the pipeline on a real Spark standalone cluster through spark-submit and compare it with local mode.
 
 Starts a master and a worker (separate JVMs, the worker with 2 cores and 3g) on 127.0.0.1 from the pyspark installed
-in dist/env, runs `golden-record run` through spark-submit with the artefacts of `scripts/build-dist.sh --python-env`
-(the installed wheel on the driver, the packed env shipped to the executors with --archives, the jars with --jars),
-runs the same sample in local mode, compares the row count of every table, stops the cluster and prints the figures.
-Exits 1 when a run fails or a count differs.
+in dist/env, runs `golden-record run --no-train` (the bundled model, so both runs can be compared) through spark-submit
+with the artefacts of `scripts/build-dist.sh --python-env` (the installed wheel on the driver, the packed env shipped to
+the executors with --archives, the jars with --jars), runs the same sample in local mode, compares the row count of
+every table, stops the cluster and prints the figures. Exits 1 when a run fails or a count differs.
 
-Usage: .venv/bin/python bench/standalone_cluster.py [--persons 1000] [--dist dist] [--work-dir DIR] [--shuffle-partitions 8]
+Usage: .venv/bin/python bench/standalone_cluster.py [--persons 1000] [--dist dist] [--work-dir DIR] [--shuffle-partitions 8] [--train]
 Needs: scripts/build-dist.sh --python-env, and PostgreSQL (scripts/postgres.sh) for the sample CRM silo.
 """
 
@@ -112,7 +112,7 @@ def standalone_cluster(home: Path, work: Path, cores: int, memory: str) -> Itera
                 process.wait()
 
 
-def spark_submit_command(home: Path, dist: Path, master: str, shuffle_partitions: int, conf_file: Path, root: Path, samples: Path) -> list[str]:
+def spark_submit_command(home: Path, dist: Path, master: str, shuffle_partitions: int, run_args: list[str]) -> list[str]:
     """The documented spark-submit line for a standalone cluster whose nodes lack the project's Python environment."""
     jars = sorted(str(jar) for jar in (dist / "jars").glob("*.jar"))
     return [
@@ -129,7 +129,7 @@ def spark_submit_command(home: Path, dist: Path, master: str, shuffle_partitions
         "--conf", f"spark.sql.shuffle.partitions={shuffle_partitions}",
         "--conf", "spark.driver.host=127.0.0.1",
         str(dist / "spark_submit.py"),
-        "run", "--conf-file", str(conf_file), "--root", str(root), "--samples-dir", str(samples),
+        *run_args,
     ]  # fmt: skip
 
 
@@ -165,6 +165,7 @@ def main() -> None:
     parser.add_argument("--dist", type=Path, default=Path("dist"), help="output of scripts/build-dist.sh --python-env (default dist)")
     parser.add_argument("--work-dir", type=Path, help="folder for data and logs (default: a new temporary folder, kept)")
     parser.add_argument("--shuffle-partitions", type=int, default=8, help="spark.sql.shuffle.partitions for the cluster run (default 8, as conf/local.yaml)")
+    parser.add_argument("--train", action="store_true", help="train a model in each run (default: both use the bundled model, so their matches can be compared)")
     parser.add_argument("--crm-table", default="crm_bench.customers", help="PostgreSQL table for the sample CRM (default crm_bench.customers)")
     args = parser.parse_args()
     dist = args.dist.resolve()
@@ -185,13 +186,14 @@ def main() -> None:
         [golden_record, "generate-sample", "--persons", str(args.persons), "--conf-file", str(local_conf), "--root", str(work), "--samples-dir", str(samples)],
         work / "generate.log",
     )
-    seconds["local run (local[2])"] = run_logged(
-        [golden_record, "run", "--conf-file", str(local_conf), "--root", str(work / "local"), "--samples-dir", str(samples)], work / "local-run.log"
-    )
+    def run_args(conf: Path, root: Path) -> list[str]:
+        return ["run", "--conf-file", str(conf), "--root", str(root), "--samples-dir", str(samples), "--train" if args.train else "--no-train"]
+
+    seconds["local run (local[2])"] = run_logged([golden_record, *run_args(local_conf, work / "local")], work / "local-run.log")
     started = time.perf_counter()
     with standalone_cluster(home, work, cores=2, memory="3g") as master:
         seconds["cluster start (master + worker)"] = time.perf_counter() - started
-        submit = spark_submit_command(home, dist, master, args.shuffle_partitions, cluster_conf, work / "cluster", samples)
+        submit = spark_submit_command(home, dist, master, args.shuffle_partitions, run_args(cluster_conf, work / "cluster"))
         print("spark-submit line:\n  " + shell_lines(submit), flush=True)
         submit_env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1"}
         seconds["cluster run (spark-submit)"] = run_logged(submit, work / "cluster-run.log", env=submit_env)

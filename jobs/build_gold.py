@@ -11,6 +11,7 @@ from typing import Any
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 
 from lakehouse import quality
 from lakehouse.config import PipelineConfig
@@ -39,21 +40,19 @@ def new_run_id(run_at: datetime) -> str:
 
 
 def _read_required(store: TableStore, table: str, command: str) -> DataFrame:
+    """The table, or a PipelineError naming the command that writes it."""
     if not store.exists(table):
         raise PipelineError(f"{table} does not exist yet; run `golden-record {command}` first")
     return store.read(table)
 
 
-def _read_or_empty(spark: SparkSession, store: TableStore, table: str, schema) -> DataFrame:
+def _read_or_empty(spark: SparkSession, store: TableStore, table: str, schema: StructType) -> DataFrame:
+    """The table, or an empty DataFrame of the schema before the first run."""
     return store.read(table) if store.exists(table) else empty(spark, schema)
 
 
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: str | None = None) -> dict[str, Any]:
-    """Build the gold tables from silver and the match clusters; gates must pass before anything is written.
-
-    Returns counts (golden customers, records, duplicates merged, id events, interactions), the as-of date,
-    the gate results (list of quality.GateResult under "gates") and the seconds taken.
-    """
+    """Build the gold tables from silver and the match clusters (gates first); return counts, gate results under "gates"."""
     started = time.monotonic()
     settings = GoldSettings.from_config(config.gold)
     run_at = datetime.now(timezone.utc)

@@ -64,7 +64,9 @@ class TrainingSettings(_Strict):
 class SparkLinkageSettings(_Strict):
     """How Splink uses Spark: lineage breaking and partitions of its intermediate tables."""
 
-    break_lineage_method: Literal["parquet", "persist", "checkpoint"] = "parquet"
+    break_lineage_method: Literal["parquet", "checkpoint"] = Field(
+        default="parquet", description="how intermediate tables are materialised ('persist' is not offered: connected components never finish with it)"
+    )
     num_partitions_on_repartition: int | None = Field(default=None, gt=0, description="None: half of spark.sql.shuffle.partitions")
 
 

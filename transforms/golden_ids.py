@@ -10,6 +10,8 @@ Rules (Splink's cluster_id is never used as an id: it is only the grouping of th
   ("source:record"). An id that was ever issued is never issued again: on a clash the key is salted ("key#1", …).
 - gold.golden_id_history records every change: `created` (a new id for new records), `merged` (golden_id absorbed
   other_id), `split` (records_moved records left golden_id for other_id) and `retired` (none of its records is left).
+- gold.customer_xref: match_probability is a record's highest pairwise probability to another record of its golden
+  customer, null for a record alone in its golden record (no pair evidence).
 """
 
 from __future__ import annotations
@@ -50,6 +52,14 @@ HISTORY_SCHEMA = T.StructType(
 )
 """Schema of gold.golden_id_history: one row per created, merged, split or retired golden id."""
 
+COVERAGE = {
+    "ok": "a silver record in the xref (events referring to it, if any, are linked)",
+    "missing_from_xref": "a silver customer record without golden id",
+    "not_in_silver": "an xref row for a record that is not in silver",
+    "orphan_interactions": "events refer to a customer record that is not in the xref",
+}
+"""Values of xref_coverage's `coverage` column and what they mean."""
+
 MAX_SALT = 100
 """How many salted keys to try before giving up minting an id (a clash needs a 64-bit hash collision or a reused key)."""
 
@@ -73,11 +83,9 @@ def issued_ids(previous_xref: DataFrame, history: DataFrame) -> DataFrame:
 
 
 def carried_over_ids(members: DataFrame, issued: DataFrame) -> DataFrame:
-    """(cluster_id, golden_id): the previous id each cluster keeps, matched greedily by records shared (see CLAIM_ORDER).
-
-    Each round assigns the claims that are best both for their cluster and for their id, then drops those clusters and
-    ids; the globally best claim is always such a pair, so every round makes progress (usually one or two rounds).
-    """
+    """(cluster_id, golden_id): the previous id each cluster keeps, matched greedily by the records they share."""
+    # Each round keeps the claims that are the best both for their cluster and for their id, then drops those clusters
+    # and ids. The best remaining claim overall is always such a pair, so every round makes progress (usually 1-2 rounds).
     claims = (
         members.where(F.col("previous_golden_id").isNotNull())
         .groupBy("cluster_id", "previous_golden_id")
@@ -141,10 +149,7 @@ def best_match_probability(assigned: DataFrame, pairs: DataFrame) -> DataFrame:
 
 
 def customer_xref(assigned: DataFrame, pairs: DataFrame, run_id: str, run_at: datetime) -> DataFrame:
-    """gold.customer_xref; a record keeps its assigned_run/assigned_at while its golden id does not change.
-
-    match_probability is null for a record alone in its golden record (no pair evidence).
-    """
+    """gold.customer_xref rows; assigned_run/assigned_at stay as they were while a record's golden id does not change."""
     unchanged = F.col("previous_golden_id").eqNullSafe(F.col("golden_id"))
     xref = assigned.join(best_match_probability(assigned, pairs), "unique_id", "left").select(
         *KEYS,
@@ -159,11 +164,9 @@ def customer_xref(assigned: DataFrame, pairs: DataFrame, run_id: str, run_at: da
 
 
 def id_events(assigned: DataFrame, previous_xref: DataFrame, run_id: str, run_at: datetime) -> DataFrame:
-    """gold.golden_id_history rows of this run: created, merged, split and retired ids (nothing when nothing changed).
-
-    Records that changed golden id flow from their previous id to the new one. A flow out of an id that is gone is a
-    merge into the golden customer that took most of its records (tie: the smallest id); every other flow is a split.
-    """
+    """gold.golden_id_history rows of this run: created, merged, split and retired ids (none when nothing changed)."""
+    # Records that changed golden id flow from their previous id to the new one. A flow out of an id that is gone is a
+    # merge into the golden customer that took most of its records (tie: the smallest id); every other flow is a split.
     surviving = assigned.select(F.col("golden_id").alias("previous_golden_id"), F.lit(True).alias("survives")).distinct()
     flows = (
         assigned.where(F.col("previous_golden_id").isNotNull() & (F.col("previous_golden_id") != F.col("golden_id")))
@@ -192,11 +195,7 @@ def id_events(assigned: DataFrame, previous_xref: DataFrame, run_id: str, run_at
 
 
 def xref_coverage(silver_keys: DataFrame, xref: DataFrame, interactions: DataFrame) -> DataFrame:
-    """What the xref gate checks: every customer key (silver record, xref row, key events refer to) with its coverage.
-
-    coverage is "ok", "missing_from_xref" (a silver record without golden id), "not_in_silver" (an xref row for no
-    silver record) or "orphan_interactions" (events refer to a customer record that is not in the xref).
-    """
+    """The xref gate's input: every silver record, xref row and record events refer to, with its coverage (COVERAGE)."""
     referenced = interactions.groupBy(F.col("customer_source").alias("source_system"), F.col("customer_record_id").alias("source_record_id")).agg(
         F.count(F.lit(1)).alias("interactions")
     )

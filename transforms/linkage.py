@@ -21,7 +21,7 @@ from splink.internals.expectation_maximisation import _max_change_in_parameters_
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from lakehouse.errors import PipelineError
-from lakehouse.linkage_settings import TRAINED_MODEL_PREFIX, LinkageSettings, TrainingSettings
+from lakehouse.linkage_settings import BUNDLED_MODEL, TRAINED_MODEL_PREFIX, LinkageSettings, TrainingSettings, bundled_file
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,8 @@ def load_model(path: Path) -> dict[str, Any]:
 def save_model(model: dict[str, Any], metadata: dict[str, Any], models_dir: str, trained_at: datetime) -> Path:
     """Write model JSON plus its `.meta.json` sidecar under `models_dir` with a timestamped, sortable name."""
     folder = Path(models_dir)
+    if folder.resolve() == bundled_file(BUNDLED_MODEL).parent.resolve():
+        raise LinkageError(f"paths.models ({models_dir}) is the linkage_models package: trained models never go into the source tree")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{TRAINED_MODEL_PREFIX}-{trained_at:%Y%m%dT%H%M%S}Z.json"
     path.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")

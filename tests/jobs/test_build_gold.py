@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import yaml
-from chispa import assert_df_equality
 
 from jobs import build_gold
 from lakehouse.config import PipelineConfig

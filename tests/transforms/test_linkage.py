@@ -11,7 +11,7 @@ from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.config import PipelineConfig
+from lakehouse.config import ConfigError, PipelineConfig
 from lakehouse.storage import as_nullable
 from lakehouse.linkage_settings import BUNDLED_MODEL, BUNDLED_SETTINGS, ClusterGuard, LinkageSettings, bundled_file
 from transforms.clustering import CLUSTER_SCHEMA, REVIEW_SCHEMA, _split_component, cluster_records, conflict_condition, review_pairs
@@ -212,3 +212,8 @@ def test_review_lists_guarded_pairs_with_the_evidence(matched: tuple[DataFrame, 
     assert (twins["first_name"].level, twins["first_name"].value_l, twins["first_name"].value_r) == ("All other comparisons", "jonas", "lukas")
     assert twins["first_name"].match_weight < 0 < twins["email_norm"].match_weight
     assert (twins["address"].value_l, twins["address"].level) == ("lindenweg 5", "Exact match on street and house number")
+
+
+def test_linkage_settings_reject_a_review_band_above_the_threshold(config: PipelineConfig) -> None:
+    with pytest.raises(ConfigError, match="review_band.high"):
+        LinkageSettings.from_config({**config.linkage, "match_threshold": 0.3, "review_band": {"low": 0.1, "high": 0.5}})
