@@ -48,7 +48,8 @@ def get_spark(config: PipelineConfig) -> SparkSession:
         builder = builder.master(config.spark.master)
     for key, value in config.spark.conf.items():
         builder = builder.config(key, value)
-    jars = session_jars(config)
+    # Under spark-submit the JVM already runs with spark-submit's --jars; setting spark.jars would replace that list.
+    jars = session_jars(config) if config.spark.mode == "local" else []
     if jars:
         builder = builder.config("spark.jars", ",".join(jars))
         # JDBC drivers are loaded by java.sql.DriverManager in the driver JVM too.
