@@ -84,7 +84,7 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def cmd_ingest(args: argparse.Namespace, config: PipelineConfig) -> None:
+def cmd_ingest(args: argparse.Namespace, config: PipelineConfig) -> list:
     """Land every source (or --source NAME …) in its bronze Delta table; print rows per source."""
     from dataclasses import asdict
 
@@ -96,9 +96,10 @@ def cmd_ingest(args: argparse.Namespace, config: PipelineConfig) -> None:
         f"bronze ingestion ({store.backend} backend, tables under {config.paths.lakehouse})",
         [{k: v for k, v in asdict(r).items() if k != "seconds"} | {"seconds": round(r.seconds, 1)} for r in results],
     )
+    return results
 
 
-def cmd_standardise(args: argparse.Namespace, config: PipelineConfig) -> None:
+def cmd_standardise(args: argparse.Namespace, config: PipelineConfig) -> Any:
     """Bronze -> silver: standardise every source, quarantine bad rows, run the quality gates, promote."""
     from dataclasses import asdict
 
@@ -110,6 +111,7 @@ def cmd_standardise(args: argparse.Namespace, config: PipelineConfig) -> None:
     for gate in result.gates:
         print(f"gate passed: {gate.summary()}")
     print(f"Data Docs: {result.docs_index}")
+    return result
 
 
 def cmd_train(args: argparse.Namespace, config: PipelineConfig) -> None:
@@ -138,7 +140,7 @@ def cmd_evaluate(args: argparse.Namespace, config: PipelineConfig) -> None:
     evaluate.run(config, spark, store, truth)
 
 
-def cmd_build_gold(args: argparse.Namespace, config: PipelineConfig) -> None:
+def cmd_build_gold(args: argparse.Namespace, config: PipelineConfig) -> dict[str, Any]:
     """Silver + clusters -> gold: golden records with lineage, stable golden ids, customer_xref, customer 360."""
     from jobs import build_gold
 
@@ -148,6 +150,7 @@ def cmd_build_gold(args: argparse.Namespace, config: PipelineConfig) -> None:
     _print_table("gold", [counts])
     for gate in gates:
         print(f"gate passed: {gate.summary()}")
+    return counts | {"gates": gates}
 
 
 def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
@@ -157,8 +160,8 @@ def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
         args.persons = args.generate_sample
         cmd_generate_sample(args, config)
     args.source = None
-    cmd_ingest(args, config)
-    cmd_standardise(args, config)
+    ingested = cmd_ingest(args, config)
+    silver = cmd_standardise(args, config)
     if args.train:
         from transforms.linkage import ModelNotTrainedError
 
@@ -167,8 +170,18 @@ def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
         except ModelNotTrainedError as refused:
             print(f"warning: {refused}\nmatching continues with the newest saved model, else the bundled one (linkage_models/)", file=sys.stderr)
     cmd_match(args, config)
-    cmd_build_gold(args, config)
-    print(f"\npipeline finished in {time.monotonic() - started:,.0f}s; data under {config.paths.root}")
+    gold = cmd_build_gold(args, config)
+    print(
+        f"\nsummary: {len(ingested)} sources; {sum(r.rows_landed for r in ingested):,} rows landed in bronze, "
+        f"{sum(r.rows_quarantined for r in ingested):,} quarantined there; "
+        f"{sum(c.silver_rows for c in silver.counts if c.table.endswith('customers')):,} customer records and "
+        f"{sum(c.silver_rows for c in silver.counts if c.table.endswith('interactions')):,} interactions in silver, "
+        f"{sum(c.rejected for c in silver.counts):,} rows rejected to silver.quarantine; "
+        f"{gold['golden_customers']:,} golden customers ({gold['duplicates_merged']:,} duplicate records merged)\n"
+        f"gates: {len(silver.gates) + len(gold['gates'])} passed ({', '.join(g.table for g in [*silver.gates, *gold['gates']])}); "
+        f"Data Docs: {silver.docs_index}\n"
+        f"pipeline finished in {time.monotonic() - started:,.0f}s; data under {config.paths.root}"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
