@@ -6,7 +6,7 @@ and matches with the *same* model JSON (jobs/match.py), so every backend is time
 process: peak memory is the child's own (Python + DuckDB) and its Spark JVM's high-water mark.
 
 Usage: .venv/bin/python bench/bench_linkage.py [--persons 10000 100000] [--backends spark duckdb]
-       [--conf-file FILE] [--root DIR] [--driver-memory 6g] [--set linkage.training.u_max_pairs=2e6 ...]
+       [--conf-file FILE] [--root DIR] [--driver-memory 6g] [--override '{"spark": {"conf": {...}}, "linkage": {...}}']
 """
 
 from __future__ import annotations
@@ -22,31 +22,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lakehouse.config import PipelineConfig, load_config
 
 log = logging.getLogger("bench_linkage")
 
 
-def _overrides(root: Path, backend: str | None, driver_memory: str, settings: list[str]) -> dict[str, Any]:
-    """Config overrides: data under `root`, the backend, Spark driver memory and any --set key=value."""
+def _overrides(root: Path, backend: str | None, driver_memory: str, override: dict[str, Any]) -> dict[str, Any]:
+    """Config overrides: data under `root`, the backend, Spark driver memory, then the --override JSON on top."""
     overrides: dict[str, Any] = {"paths": {"root": str(root), **{name: f"{{root}}/{name}" for name in ("samples", "lakehouse", "checkpoints", "reports", "models")}}}
-    overrides["spark"] = {"conf": {"spark.driver.memory": driver_memory, "spark.ui.showConsoleProgress": "false"}}
-    if backend:
-        overrides["linkage"] = {"backend": backend}
-    for item in settings:
-        key, _, value = item.partition("=")
-        node = overrides
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = yaml.safe_load(value)
+    overrides["spark"] = {"conf": {"spark.driver.memory": driver_memory, "spark.ui.showConsoleProgress": "false", **override.get("spark", {}).get("conf", {})}}
+    overrides["linkage"] = {**override.get("linkage", {}), **({"backend": backend} if backend else {})}
     return overrides
 
 
 def _config(args: argparse.Namespace, root: Path, backend: str | None = None) -> PipelineConfig:
-    return load_config(args.conf_file, environment="local", overrides=_overrides(root, backend, args.driver_memory, args.set))
+    return load_config(args.conf_file, environment="local", overrides=_overrides(root, backend, args.driver_memory, json.loads(args.override)))
 
 
 def build_silver(args: argparse.Namespace, persons: int) -> Path:
@@ -113,7 +103,8 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
 
     truth = read_truth(spark, str(Path(config.paths.samples) / "ground_truth.csv"))
     clusters = store.read("gold.match_clusters")
-    result["cluster_f1"] = cluster_scores(clusters, truth.join(clusters.select("unique_id"), "unique_id"))["f1"]
+    scores = cluster_scores(clusters, truth.join(clusters.select("unique_id"), "unique_id"))
+    result |= {"cluster_precision": scores["precision"], "cluster_recall": scores["recall"], "cluster_f1": scores["f1"]}
     result["python_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["jvm_peak_mb"] = _jvm_peak_mb(spark)
     return result
@@ -124,8 +115,7 @@ def _child(args: argparse.Namespace, persons: int, backend: str, model: str | No
     command = [sys.executable, __file__, "--case", "--persons", str(persons), "--backend", backend, "--root", args.root, "--driver-memory", args.driver_memory, "--seed", str(args.seed)]
     command += ["--conf-file", args.conf_file] if args.conf_file else []
     command += ["--model", model] if model else []
-    for item in args.set:
-        command += ["--set", item]
+    command += ["--override", args.override]
     output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout  # its log goes to our stderr
     return json.loads(output.strip().splitlines()[-1])
 
@@ -138,7 +128,7 @@ def main() -> None:
     parser.add_argument("--root", default="golden-record-data/bench-linkage", help="data folder; one sub-folder per size")
     parser.add_argument("--driver-memory", default="6g")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override, e.g. linkage.training.u_max_pairs=2e6")
+    parser.add_argument("--override", default="{}", metavar="JSON", help='spark.conf and linkage overrides, e.g. \'{"linkage": {"training": {"u_max_pairs": 2e6}}}\'')
     parser.add_argument("--case", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--backend", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
@@ -153,7 +143,7 @@ def main() -> None:
         print(json.dumps(run_case(args)))
         return
 
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, driver memory {args.driver_memory}, overrides {args.set or 'none'}")
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, driver memory {args.driver_memory}, overrides {args.override}")
     rows = []
     for persons in args.persons:
         build_silver(args, persons)
@@ -168,13 +158,13 @@ def main() -> None:
         if duckdb and spark:
             print(f"{persons:,} persons: Spark/DuckDB time ratio train {spark['train_seconds'] / duckdb['train_seconds']:.1f}x, match {spark['match_seconds'] / duckdb['match_seconds']:.1f}x")
 
-    print(f"\n{'persons':>9} {'backend':<7} {'records':>9} {'train s':>8} {'rec/s':>8} {'match s':>8} {'rec/s':>8} {'compared':>10} {'F1':>7} {'py MB':>7} {'JVM MB':>7}")
+    print(f"\n{'persons':>9} {'backend':<7} {'records':>9} {'train s':>8} {'rec/s':>8} {'match s':>8} {'rec/s':>8} {'compared':>10} {'P':>7} {'R':>7} {'F1':>7} {'py MB':>7} {'JVM MB':>7}")
     for r in rows:
         print(
             f"{r['persons']:>9,} {r['backend']:<7} {r['records']:>9,} "
             f"{r['train_seconds']:>8.1f} {r['records'] / r['train_seconds']:>8,.0f} "
             f"{r['match_seconds']:>8.1f} {r['records'] / r['match_seconds']:>8,.0f} {r['comparisons']:>10,} "
-            f"{r['cluster_f1']:>7.4f} {r['python_peak_mb']:>7,.0f} {r['jvm_peak_mb'] or 0:>7,.0f}"
+            f"{r['cluster_precision']:>7.4f} {r['cluster_recall']:>7.4f} {r['cluster_f1']:>7.4f} {r['python_peak_mb']:>7,.0f} {r['jvm_peak_mb'] or 0:>7,.0f}"
         )
 
 

@@ -57,6 +57,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, truth_pa
     metrics["seconds"] = round(time.monotonic() - started, 1)
     metrics["report"] = str(write_report(linker, scored, clusters, truth, metrics, linkage, Path(config.paths.reports)))
     print(format_metrics(metrics))
+    log.info("evaluated %s records (%s comparisons) in %ss: cluster F1 %.4f", f"{record_count:,}", f"{metrics['blocking']['comparisons']:,}", metrics["seconds"], metrics["clusters"]["f1"])
     for frame in (records, truth, clusters, scored):
         frame.unpersist()
     return metrics

@@ -113,6 +113,16 @@ def _union(frames: list[DataFrame]) -> DataFrame:
     return union
 
 
+def _known_customers(store: TableStore, staged: list, replace: str | None) -> DataFrame:
+    """Customer keys events may refer to: the customers being promoted now plus, on a partial run, silver's other sources."""
+    promoted = [accepted.select("source_system", "source_record_id") for candidate, _, accepted, _ in staged if candidate.table == CUSTOMERS_TABLE]
+    if replace is not None and store.exists(CUSTOMERS_TABLE):
+        promoted.append(store.read(CUSTOMERS_TABLE).where(f"NOT ({replace})").select("source_system", "source_record_id"))
+    if not promoted:
+        raise PipelineError(f"events can only be checked against customer records: {CUSTOMERS_TABLE} does not exist yet; standardise every source once")
+    return _union(promoted)
+
+
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: list[str] | None = None) -> StandardiseResult:
     """Standardise bronze into silver for every source (or `only` these); gates must pass before anything is written."""
     started = time.monotonic()
@@ -125,7 +135,10 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
     for candidate in (people, events):
         if not candidate.parts:
             continue
-        standardised = _union([part[2] for part in candidate.parts]).persist(StorageLevel.MEMORY_AND_DISK)
+        standardised = _union([part[2] for part in candidate.parts])
+        if candidate is events:
+            standardised = interactions.flag_unknown_customers(standardised, _known_customers(store, staged, replace))
+        standardised = standardised.persist(StorageLevel.MEMORY_AND_DISK)
         accepted = accepted_rows(standardised, candidate.rejecting_rules)
         quarantined = quarantine_rows(standardised, candidate.table, candidate.record_id, candidate.rejecting_rules)
         staged.append((candidate, standardised, accepted, quarantined))

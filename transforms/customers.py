@@ -102,7 +102,7 @@ def standardise_customers(bronze: DataFrame, source: SourceConfig, rules: Standa
     df = with_issues_column(select_customer_fields(bronze, source))
     df = split_full_name(df, rules)
     df = standardise_names(df, rules)
-    df = parse_date(df, "birth_date", source.date_formats)
+    df = parse_date(df, "birth_date", source.date_formats, placeholders=rules.placeholder_birth_dates)
     df = standardise_email(df, rules)
     df = standardise_country(df, rules)
     df = df.withColumn("_region", F.coalesce(F.col("country"), F.lit(source.default_region)))  # country, else the source's

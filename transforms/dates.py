@@ -6,7 +6,8 @@ runs with spark.sql.legacy.timeParserPolicy=CORRECTED, so impossible dates such 
 when two could both read a value (dd/MM/yyyy and MM/dd/yyyy). A value no format reads becomes
 null with issue `date_unparseable` / `timestamp_unparseable`; a date outside
 [min_date, max_date] (a birth date in the future or before 1900) becomes null with issue
-`date_out_of_range`. Ages and other numbers are not dates and are never turned into one.
+`date_out_of_range`; a declared placeholder (a CRM's 1900-01-01 for "unknown") becomes null with issue
+`date_placeholder`. Ages and other numbers are not dates and are never turned into one.
 """
 
 from __future__ import annotations
@@ -37,17 +38,20 @@ def parse_date(
     formats: list[str],
     min_date: dt.date = EARLIEST_BIRTH_DATE,
     max_date: dt.date | None = None,
+    placeholders: tuple[dt.date, ...] = (),
 ) -> DataFrame:
-    """Parse `column` into a DateType with the first matching format; unparseable or outside [min_date, max_date (default today)] -> null + issue."""
+    """Parse `column` into a DateType with the first matching format; unparseable, a placeholder or outside [min_date, max_date (default today)] -> null + issue."""
     raw = F.col(column)
     parsed_column = f"__{column}_parsed"
     df = df.withColumn(parsed_column, _first_parsed(F.try_to_date, tidy_text(raw), formats))
     parsed = F.col(parsed_column)
     latest = F.lit(max_date) if max_date else F.current_date()
     outside = (parsed < F.lit(min_date)) | (parsed > latest)
+    placeholder = parsed.isin(*placeholders) if placeholders else F.lit(False)
     df = flag_issue(df, column, "date_unparseable", f"matches none of the formats {', '.join(formats)}", has_text(raw) & parsed.isNull(), raw)
     df = flag_issue(df, column, "date_out_of_range", f"before {min_date} or after {max_date or 'today'}", outside, raw)
-    return df.withColumn(column, F.when(~outside, parsed)).drop(parsed_column)
+    df = flag_issue(df, column, "date_placeholder", "a placeholder systems write for an unknown date, not a real one", placeholder, raw)
+    return df.withColumn(column, F.when(~outside & ~placeholder, parsed)).drop(parsed_column)
 
 
 def parse_timestamp(df: DataFrame, column: str, formats: list[str]) -> DataFrame:

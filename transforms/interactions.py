@@ -34,7 +34,7 @@ INTERACTION_COLUMNS = (
 )
 """Columns of `silver.interactions`, in order."""
 
-REJECTING_RULES = ("event_id_missing", "customer_key_missing", "label_unmapped", "timestamp_missing", "timestamp_unparseable")
+REJECTING_RULES = ("event_id_missing", "customer_key_missing", "customer_unknown", "label_unmapped", "timestamp_missing", "timestamp_unparseable")
 """Issues that keep an event out of silver (it goes to quarantine); other issues only null the value."""
 
 
@@ -102,3 +102,22 @@ def standardise_interactions(bronze: DataFrame, source: SourceConfig) -> DataFra
     df = parse_date(df, "due_date", source.date_formats)
     df = parse_amount(df, "amount", source.decimal_separator)
     return df.withColumn("currency", F.upper("currency")).select(*INTERACTION_COLUMNS)
+
+
+def flag_unknown_customers(events: DataFrame, customers: DataFrame) -> DataFrame:
+    """Record an issue for events whose customer record (customer_source, customer_record_id) is not among silver `customers`."""
+    known = customers.select(
+        F.col("source_system").alias("customer_source"), F.col("source_record_id").alias("customer_record_id"), F.lit(True).alias("__known")
+    ).distinct()
+    flagged = flag_issue(
+        with_issues_column(events).join(known, ["customer_source", "customer_record_id"], "left"),
+        field="customer_record_id",
+        rule="customer_unknown",
+        reason=F.concat(
+            F.lit("no customer record "), F.col("customer_source"), F.lit(":"), F.col("customer_record_id"),
+            F.lit(" in silver (it was rejected, or has not been delivered yet; the event is promoted once it is)"),
+        ),
+        failed=F.col("__known").isNull() & F.col("customer_record_id").isNotNull(),
+        value=F.col("customer_record_id"),
+    )
+    return flagged.select(*events.columns, *([] if "quality_issues" in events.columns else ["quality_issues"]))

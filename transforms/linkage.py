@@ -14,6 +14,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from splink import DuckDBAPI, Linker, SettingsCreator, SparkAPI, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.em_training_session import EMTrainingSession
 from splink.internals.exceptions import EMTrainingException
@@ -153,8 +154,13 @@ def _with_trained_parameters(creators: list[ComparisonCreator], model: dict[str,
     return creators
 
 
+def blocking_rule(rule: list[str] | str) -> BlockingRuleCreator | str:
+    """A spec blocking rule for Splink: a list of columns that must be equal, or SQL over `l.` and `r.` columns."""
+    return rule if isinstance(rule, str) else block_on(*rule)
+
+
 def splink_settings(
-    spec: dict[str, Any], model: dict[str, Any] | None = None, training: TrainingSettings | None = None, blocking_rules: list[list[str]] | None = None
+    spec: dict[str, Any], model: dict[str, Any] | None = None, training: TrainingSettings | None = None, blocking_rules: list[list[str] | str] | None = None
 ) -> SettingsCreator:
     """Splink settings from the spec, with a trained `model`'s parameters (None: untrained) and other blocking rules if given."""
     creators = comparison_creators(spec)
@@ -168,7 +174,7 @@ def splink_settings(
         link_type=spec["link_type"],
         unique_id_column_name="unique_id",
         comparisons=creators,
-        blocking_rules_to_generate_predictions=[block_on(*rule) for rule in blocking_rules or spec["blocking_rules"]],
+        blocking_rules_to_generate_predictions=[blocking_rule(rule) for rule in blocking_rules or spec["blocking_rules"]],
         additional_columns_to_retain=["source_system", "source_record_id"],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,

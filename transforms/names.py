@@ -17,6 +17,7 @@ A name with characters no name has (digits, @, _ …) becomes null with issue
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from functools import cache
@@ -86,6 +87,7 @@ class StandardisationRules(_Strict):
     streets: StreetRules = Field(default_factory=StreetRules)
     postcodes: dict[str, PostcodeRule] = Field(default_factory=dict)
     countries: dict[str, Country] = Field(default_factory=dict)
+    placeholder_birth_dates: tuple[dt.date, ...] = ()
 
     @field_validator("postcodes", "countries")
     @classmethod

@@ -1,28 +1,73 @@
-"""End to end: `golden-record run` on generated sample silos, from files and PostgreSQL to gold."""
+"""End to end: `golden-record run` on generated sample silos, from files and PostgreSQL to gold; rerun and growth."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from jobs.build_gold import GOLDEN_TABLE, HISTORY_TABLE, XREF_TABLE
 from jobs.cli import main
 from lakehouse.storage import open_store
+
+GOLD_TABLES = (GOLDEN_TABLE, XREF_TABLE, HISTORY_TABLE, "gold.customer_360", "gold.customer_timeline")
+
+
+def _snapshot(store) -> dict[str, list[str]]:
+    return {table: sorted(map(str, store.read(table).collect())) for table in GOLD_TABLES}
+
+
+def _golden_ids(store) -> dict[str, str]:
+    return {row.unique_id: row.golden_id for row in store.read(XREF_TABLE).select("unique_id", "golden_id").collect()}
+
+
+def _unchanged_clusters(before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
+    """{old golden id: new golden id} for every old cluster whose records are still together and alone among the old records."""
+    old_members, new_members = defaultdict(set), defaultdict(set)
+    for record, golden_id in before.items():
+        old_members[golden_id].add(record)
+    for record, golden_id in after.items():
+        if record in before:
+            new_members[golden_id].add(record)
+    kept = {}
+    for old_id, records in old_members.items():
+        new_ids = {after.get(record) for record in records}
+        if len(new_ids) == 1 and None not in new_ids and new_members[next(iter(new_ids))] == records:
+            kept[old_id] = next(iter(new_ids))
+    return kept
 
 
 @pytest.mark.postgres
 @pytest.mark.slow
-def test_run_goes_from_sample_silos_to_gold(spark, config, tmp_path: Path, capsys) -> None:
+def test_run_goes_from_silos_to_gold_reruns_identically_and_keeps_golden_ids_as_the_sample_grows(spark, config, tmp_path: Path, capsys) -> None:
     root = tmp_path / "run"
-    assert main(["run", "--env", "test", "--root", str(root), "--generate-sample", "150", "--no-train"]) == 0
+    command = ["run", "--env", "test", "--root", str(root), "--no-train"]
+    assert main([*command, "--generate-sample", "150"]) == 0
     output = capsys.readouterr().out
     assert "summary: 10 sources" in output and "golden customers" in output and "gates: 5 passed" in output
 
     local = config.model_copy(update={"paths": config.paths.model_copy(update={"lakehouse": str(root / "lakehouse")})})
     store = open_store(spark, local)
     silver = store.read("silver.customers").count()
-    xref = store.read("gold.customer_xref")
+    xref = store.read(XREF_TABLE)
     assert xref.count() == silver, "every silver customer record is in the cross-reference exactly once"
-    golden = store.read("gold.customers").count()
+    golden = store.read(GOLDEN_TABLE).count()
     assert 0 < golden < silver, "duplicates across and within sources were merged"
     assert store.read("gold.customer_360").count() == golden
+
+    first = _snapshot(store)
+    assert main(command) == 0, "a rerun on the same silos"
+    assert _snapshot(store) == first, "a rerun on the same data leaves every gold table as it was, ids included"
+
+    before = _golden_ids(store)
+    assert main([*command, "--generate-sample", "200"]) == 0, "the same seed grown by 50 persons: every old record is still there"
+    after = _golden_ids(store)
+    assert set(before) <= set(after) and len(after) > len(before)
+    kept = _unchanged_clusters(before, after)
+    assert len(kept) >= 0.9 * len(set(before.values())), "most old customers gained no records of other old customers"
+    assert all(old == new for old, new in kept.items()), "a cluster that still describes the same people keeps its golden id"
+    gone = set(before.values()) - set(after.values())
+    history = store.read(HISTORY_TABLE).collect()
+    recorded = {row.other_id for row in history if row.event == "merged"} | {row.golden_id for row in history if row.event == "retired"}
+    assert gone <= recorded, "an id that disappeared was merged into another or retired, and the history says so"

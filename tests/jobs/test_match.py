@@ -1,4 +1,4 @@
-"""The match job on Spark: gold match tables with their documented schemas and the right clusters."""
+"""The match job on Spark: gold match tables with their documented schemas and the right clusters; the evaluate job."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from jobs import match
+from jobs import evaluate, match
 from lakehouse.config import PipelineConfig
 from lakehouse.storage import as_nullable, open_store
 from transforms.clustering import CLUSTER_SCHEMA, REVIEW_SCHEMA
@@ -65,3 +65,20 @@ def test_match_clusters_duplicates_and_keeps_twins_apart(matched) -> None:
     assert counts["pairs"] == store.read("gold.match_pairs").count()
     assert counts["comparisons"] >= counts["pairs"]
     assert Path(counts["model"]).name == "customer_model.json"  # nothing trained under paths.models: the bundled model
+
+
+def test_evaluate_scores_against_the_truth_and_writes_the_report(spark: SparkSession, config: PipelineConfig, matched, tmp_path: Path, capsys) -> None:
+    store, _ = matched
+    truth = tmp_path / "ground_truth.csv"
+    persons = {"1": "P1", "w1": "P1", "n1": "P1", "2": "P2", "3": "P3", "e1": "P4"}
+    truth.write_text("source,source_record_id,person_id\n" + "".join(f"{s},{r},{persons[r]}\n" for s, r, *_ in SILVER), encoding="utf-8")
+    settings = config.model_copy(update={"paths": config.paths.model_copy(update={"reports": str(tmp_path / "reports")}), "linkage": {**config.linkage, "backend": "duckdb"}})
+
+    metrics = evaluate.run(settings, spark, store, str(truth))
+
+    assert metrics["records"] == metrics["records_in_truth"] == 6
+    assert metrics["clusters"]["f1"] == 1.0 and metrics["clusters"]["actual"] == 3
+    assert metrics["blocking"]["pair_completeness"] == 1.0
+    report = Path(metrics["report"])
+    assert report.is_file() and {"match_weights.html", "merges.html", "cluster_sizes.html", "metrics.json"} <= {p.name for p in report.parent.iterdir()}
+    assert "clusters: precision 1.0000, recall 1.0000, F1 1.0000" in capsys.readouterr().out

@@ -53,7 +53,8 @@ def pipeline(spark, config: PipelineConfig, tmp_path: Path):
         encoding="utf-8",
     )
     (tmp_path / "tickets.csv").write_text(
-        "ticket,kunde,kategorie,am\nT1,1,Reklamation,2024-02-01 09:30\nT2,2,Lob,2024-02-02 09:30\nT3,2,Frage,2024-02-03 09:30\n",
+        "ticket,kunde,kategorie,am\nT1,1,Reklamation,2024-02-01 09:30\nT2,2,Lob,2024-02-02 09:30\nT3,2,Frage,2024-02-03 09:30\n"
+        "T4,3,Frage,2024-02-04 09:30\n",  # customer 3 was rejected: its event cannot be linked
         encoding="utf-8",
     )
     sources = [SourceConfig.model_validate({**spec, "location": str(tmp_path / f"{spec['name']}.csv")}) for spec in (SHOP, TICKETS)]
@@ -73,14 +74,14 @@ def test_counts_add_up_and_bad_rows_are_quarantined_with_reasons(spark, pipeline
     assert (shop.bronze_rows, shop.superseded, shop.silver_rows, shop.rejected) == (5, 1, 2, 2)
     assert shop.bronze_rows == shop.superseded + shop.silver_rows + shop.rejected
     tickets = counts[("tickets", "silver.interactions")]
-    assert (tickets.bronze_rows, tickets.silver_rows, tickets.rejected) == (3, 2, 1)
+    assert (tickets.bronze_rows, tickets.silver_rows, tickets.rejected) == (4, 2, 2)
 
     customers = {r.source_record_id: r for r in store.read("silver.customers").collect()}
     assert customers["1"].email == "anna@example.com", "the newest version of a record wins"
     assert customers["1"].phone == "+41791234567"
     assert (customers["2"].email, customers["2"].phone, customers["2"].birth_date) == (None, None, None)
     quarantine = {(q.record_id, q.rule, q.action) for q in store.read("silver.quarantine").collect()}
-    assert {("2", "email_syntax", "value_nulled"), ("2", "date_unparseable", "value_nulled"), ("T2", "label_unmapped", "row_rejected")} <= quarantine
+    assert {("2", "email_syntax", "value_nulled"), ("2", "date_unparseable", "value_nulled"), ("T2", "label_unmapped", "row_rejected"), ("T4", "customer_unknown", "row_rejected")} <= quarantine
     assert (None, "record_id_missing", "row_rejected") in quarantine
     assert ("3", "no_identifying_attribute", "row_rejected") in quarantine
     assert all(g.success for g in result.gates)
@@ -93,6 +94,16 @@ def test_rerun_replaces_silver_instead_of_doubling(spark, pipeline) -> None:
     first = {t: store.read(t).count() for t in ("silver.customers", "silver.interactions", "silver.quarantine")}
     standardise.run(cfg, spark, store)
     assert {t: store.read(t).count() for t in first} == first
+
+
+def test_a_partial_run_checks_events_against_the_customers_already_in_silver(spark, pipeline) -> None:
+    cfg, store = pipeline
+    standardise.run(cfg, spark, store)
+    result = standardise.run(cfg, spark, store, only=["tickets"])
+
+    assert [(c.source, c.silver_rows, c.rejected) for c in result.counts] == [("tickets", 2, 2)]
+    assert sorted(r.event_id for r in store.read("silver.interactions").collect()) == ["T1", "T3"]
+    assert store.read("silver.customers").count() == 2
 
 
 def test_a_failing_table_gate_stops_promotion_and_keeps_the_previous_silver(spark, pipeline, tmp_path: Path) -> None:

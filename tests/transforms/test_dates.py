@@ -52,6 +52,15 @@ def test_birth_dates_after_today_are_out_of_range_by_default(spark):
     assert_df_equality(result, spark.createDataFrame([(None, ["date_out_of_range"])], "birth_date date, rule array<string>"), ignore_nullable=True)
 
 
+def test_a_declared_placeholder_date_is_not_a_birth_date(spark):
+    df = spark.createDataFrame([("01.01.1900",), ("02.01.1900",)], "birth_date string")
+
+    result = parse_date(df, "birth_date", ["dd.MM.yyyy"], placeholders=(dt.date(1900, 1, 1),)).select("birth_date", "quality_issues.rule")
+
+    expected = spark.createDataFrame([(None, ["date_placeholder"]), (dt.date(1900, 1, 2), [])], "birth_date date, rule array<string>")
+    assert_df_equality(result, expected, ignore_nullable=True)
+
+
 def test_timestamps_parse_with_the_first_matching_format(spark):
     df = spark.createDataFrame([("2024-03-01T10:15:00",), ("2024-03-01 10:15:00",), ("yesterday",)], "updated_at string")
 

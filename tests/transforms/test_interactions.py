@@ -9,7 +9,7 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from lakehouse.config import SourceConfig
-from transforms.interactions import INTERACTION_COLUMNS, map_event_type, parse_amount, standardise_interactions
+from transforms.interactions import INTERACTION_COLUMNS, flag_unknown_customers, map_event_type, parse_amount, standardise_interactions
 from transforms.issues import with_issues_column
 
 ERP = SourceConfig.model_validate(
@@ -92,3 +92,19 @@ def test_parse_amount_with_decimal_comma_and_point(spark) -> None:
     assert parsed == [Decimal("1234.50"), Decimal("12.00"), Decimal("-3.50"), None, None]
     point = with_issues_column(spark.createDataFrame([("1,234.50",), ("€ 9.99",)], "amount string"))
     assert [r.amount for r in parse_amount(point, "amount", ".").collect()] == [Decimal("1234.50"), Decimal("9.99")]
+
+
+def test_events_of_customer_records_silver_does_not_hold_are_flagged(spark) -> None:
+    events = spark.createDataFrame(
+        [("E1", "erp_debtors", "D1"), ("E2", "erp_debtors", "D9"), ("E3", "crm", "D1"), ("E4", "erp_debtors", None)],
+        "event_id string, customer_source string, customer_record_id string",
+    )
+    customers = spark.createDataFrame([("erp_debtors", "D1"), ("erp_debtors", "D1"), ("crm", "C1")], "source_system string, source_record_id string")
+
+    flagged = flag_unknown_customers(events, customers)
+
+    assert flagged.columns == [*events.columns, "quality_issues"]
+    rules = {row.event_id: [(i.rule, i.value) for i in row.quality_issues] for row in flagged.collect()}
+    assert rules == {"E1": [], "E2": [("customer_unknown", "D9")], "E3": [("customer_unknown", "D1")], "E4": []}
+    reason = flagged.where("event_id = 'E2'").first().quality_issues[0].reason
+    assert reason.startswith("no customer record erp_debtors:D9 in silver")
