@@ -62,6 +62,10 @@ class _Candidate:
     parts: list[tuple[SourceConfig, int, DataFrame]]  # source, bronze row count, standardised rows
 
 
+_Staged = tuple[_Candidate, DataFrame, DataFrame, DataFrame]
+"""A table ready to promote: candidate, all standardised rows, accepted rows, quarantine rows."""
+
+
 def _counts(candidate: _Candidate, standardised: DataFrame) -> list[SourceCounts]:
     rejected = F.coalesce(is_rejected(candidate.rejecting_rules), F.lit(False))
     nulled = F.size(F.filter("quality_issues", lambda issue: ~issue["rule"].isin(*candidate.rejecting_rules)))
@@ -113,7 +117,7 @@ def _union(frames: list[DataFrame]) -> DataFrame:
     return union
 
 
-def _known_customers(store: TableStore, staged: list, replace: str | None) -> DataFrame:
+def _known_customers(store: TableStore, staged: list[_Staged], replace: str | None) -> DataFrame:
     """Customer keys events may refer to: the customers being promoted now plus, on a partial run, silver's other sources."""
     promoted = [accepted.select("source_system", "source_record_id") for candidate, _, accepted, _ in staged if candidate.table == CUSTOMERS_TABLE]
     if replace is not None and store.exists(CUSTOMERS_TABLE):
@@ -131,7 +135,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
     replace = f"source_system IN ({', '.join(repr(s.name) for s in sources)})" if only else None
     parameters = {"sources": [s.name for s in config.sources], "event_types": sorted(config.taxonomy)}
 
-    staged = []
+    staged: list[_Staged] = []
     for candidate in (people, events):
         if not candidate.parts:
             continue

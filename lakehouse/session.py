@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from pyspark.errors import AnalysisException
 from pyspark.sql import SparkSession
 
 from lakehouse.config import PipelineConfig
@@ -32,12 +33,31 @@ def session_jars(config: PipelineConfig) -> list[str]:
     return [jar for jar in jars if jar not in missing]
 
 
+def apply_runtime_settings(spark: SparkSession, config: PipelineConfig) -> list[str]:
+    """On a session someone else built (Databricks): set the config's spark.sql.* settings and the checkpoint dir; return the keys set."""
+    applied = []
+    for key, value in config.spark.conf.items():
+        if not key.startswith("spark.sql."):
+            continue  # cluster-level settings (memory, jars) belong to the cluster definition
+        try:
+            spark.conf.set(key, value)
+            applied.append(key)
+        except AnalysisException as exc:
+            log.warning("cannot set %s=%s on the running session (%s); set it in the cluster's Spark config", key, value, exc.getMessage())
+    try:
+        spark.sparkContext.setCheckpointDir(os.path.join(config.paths.checkpoints, "spark"))
+    except NotImplementedError:  # Spark Connect (shared/serverless compute) has no SparkContext
+        log.warning("no SparkContext on this compute: keep linkage.spark.break_lineage_method at parquet")
+    return applied
+
+
 def get_spark(config: PipelineConfig) -> SparkSession:
     """Return the SparkSession for `config`: reuse the active one on Databricks, else build one from conf/."""
     active = SparkSession.getActiveSession()
     if config.spark.mode == "databricks" or (active is not None and os.environ.get("DATABRICKS_RUNTIME_VERSION")):
         if active is None:
             active = SparkSession.builder.getOrCreate()
+        apply_runtime_settings(active, config)
         return active
 
     if config.spark.mode == "local":

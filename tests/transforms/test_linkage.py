@@ -26,6 +26,7 @@ from transforms.linkage import (
     prepare_for_linkage,
     splink_settings,
     to_spark,
+    blocking_rule,
     untrained_levels,
 )
 
@@ -58,8 +59,9 @@ KNOWN_SET = [
     # father and son: same name and address, a generation apart
     _record("crm", "5", "hans", "becker", "1950-02-02", None, "+4969111222333", "schillerstrasse", "20", "60311", "frankfurt am main"),
     _record("crm", "6", "hans", "becker", "1980-06-06", None, "+4969444555666", "schillerstrasse", "20", "60311", "frankfurt am main"),
-    # someone else entirely
+    # someone else entirely, and her support ticket with first and last name in the wrong fields
     _record("erp_debtors", "e1", "karin", "lund", None, "karin.lund@online.no", "+4791234567", "storgata", "1", "0155", "oslo"),
+    _record("support_tickets", "s2", "lund", "karin", None, "karin.lund@online.no", None, None, None, None, None),
 ]
 EXPECTED_CLUSTERS = [
     {"crm:1", "webshop_accounts:w1", "newsletter:n1"},
@@ -70,7 +72,7 @@ EXPECTED_CLUSTERS = [
     {"crm:4", "support_tickets:s1"},
     {"crm:5"},
     {"crm:6"},
-    {"erp_debtors:e1"},
+    {"erp_debtors:e1", "support_tickets:s2"},
 ]
 
 
@@ -87,7 +89,7 @@ def linkage(config: PipelineConfig) -> LinkageSettings:
 
 
 def known_set(spark: SparkSession) -> DataFrame:
-    """Silver customers of six persons plus look-alikes (twins, spouses, father and son)."""
+    """Silver customers of six persons plus look-alikes (twins, spouses, father and son) and a swapped name."""
     return spark.createDataFrame(KNOWN_SET, SILVER_COLUMNS)
 
 
@@ -99,6 +101,12 @@ def test_spec_builds_the_same_comparisons_for_both_backends(spec: dict) -> None:
     assert [c["output_column_name"] for c in settings.create_settings_dict("spark")["comparisons"]] == [
         "first_name", "last_name", "birth_date", "email_norm", "phone", "address", "postcode_city"
     ]
+
+
+def test_a_blocking_rule_is_equal_columns_or_sql() -> None:
+    sql = "l.first_name_norm = r.last_name_norm and l.last_name_norm = r.first_name_norm"
+    assert blocking_rule(sql) == sql
+    assert blocking_rule(["email_norm"]).get_blocking_rule("duckdb").blocking_rule_sql == 'l."email_norm" = r."email_norm"'
 
 
 def test_unknown_class_in_spec_is_a_linkage_error(spec: dict) -> None:
