@@ -21,7 +21,7 @@ from lakehouse.config import PipelineConfig
 from lakehouse.linkage_settings import LinkageSettings
 from lakehouse.storage import TableStore
 from transforms.clustering import cluster_records
-from transforms.evaluation import accuracy, blocking_scores, labelled_pairs, read_truth
+from transforms.evaluation import accuracy, blocking_scores, cluster_scores, labelled_pairs, reachable_clusters, read_truth
 from transforms.linkage import load_model, load_spec, new_linker, predict, prepare_for_linkage, splink_settings, to_spark
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,9 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, truth_pa
         "model": str(model_path),
         "backend": linkage.backend,
         "match_threshold": linkage.match_threshold,
-        "blocking": blocking_scores(scored, truth, record_count),
+        "cluster_threshold": linkage.cluster_threshold,
+        "blocking": blocking_scores(scored, truth, record_count)
+        | {"reachable_cluster_recall": cluster_scores(reachable_clusters(linker, predictions.db_api, scored, records), truth)["recall"]},
         **accuracy(scored, clusters, truth, linkage.match_threshold),
     }
     metrics["clusters"]["largest"] = clusters.agg(F.max("cluster_size")).first()[0] or 0
@@ -68,8 +70,9 @@ def format_metrics(metrics: dict[str, Any]) -> str:
     blocking, pairwise, clusters = metrics["blocking"], metrics["pairwise"], metrics["clusters"]
     return "\n".join(
         [
-            f"records {metrics['records']:,} ({metrics['records_in_truth']:,} in the truth), {metrics['backend']} backend, threshold {metrics['match_threshold']}",
-            f"blocking: {blocking['comparisons']:,} comparisons, pair completeness {blocking['pair_completeness']:.4f}, reduction ratio {blocking['reduction_ratio']:.6f}",
+            f"records {metrics['records']:,} ({metrics['records_in_truth']:,} in the truth), {metrics['backend']} backend, match threshold {metrics['match_threshold']}, cluster threshold {metrics['cluster_threshold']}",
+            f"blocking: {blocking['comparisons']:,} comparisons, pair completeness {blocking['pair_completeness']:.4f}, reduction ratio {blocking['reduction_ratio']:.6f}, "
+            f"reachable cluster recall {blocking['reachable_cluster_recall']:.4f}",
             f"pairwise: precision {pairwise['precision']:.4f}, recall {pairwise['recall']:.4f}, F1 {pairwise['f1']:.4f}",
             f"clusters: precision {clusters['precision']:.4f}, recall {clusters['recall']:.4f}, F1 {clusters['f1']:.4f}, largest cluster {clusters['largest']}",
             f"report: {metrics['report']}",

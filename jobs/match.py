@@ -41,8 +41,8 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[
     scored = to_spark(predictions, spark)
 
     store.overwrite(PAIRS_TABLE, match_pairs(scored))
-    store.overwrite(REVIEW_TABLE, review_pairs(scored, spec, linkage))
     store.overwrite(CLUSTERS_TABLE, clusters)
+    store.overwrite(REVIEW_TABLE, review_pairs(scored, store.read(CLUSTERS_TABLE), spec, linkage))
 
     pairs = store.read(PAIRS_TABLE)
     sizes = store.read(CLUSTERS_TABLE).groupBy("cluster_id").count()

@@ -77,7 +77,10 @@ class LinkageSettings(_Strict):
     settings_file: str | None = Field(default=None, description="settings spec JSON; None: the bundled linkage_models/customer_settings.json")
     model: str | None = Field(default=None, description="trained model JSON; None: newest under paths.models, else the bundled one")
     pair_floor: float = Field(default=0.5, ge=0, le=1, description="pairs below this match probability are not kept")
-    match_threshold: float = Field(default=0.99, gt=0, le=1, description="pairs at or above it are merged into one cluster")
+    match_threshold: float = Field(default=0.99, gt=0, le=1, description="pairs at or above it link their records into one candidate cluster")
+    cluster_threshold: float = Field(
+        default=0.2, gt=0, le=1, description="inside a candidate cluster, two groups merge while the mean match probability over all their record pairs is at least this"
+    )
     review_band: ReviewBand = Field(default_factory=lambda: ReviewBand(low=0.5, high=0.99))
     cluster_guards: list[ClusterGuard] = Field(default_factory=list)
     training: TrainingSettings

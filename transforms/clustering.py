@@ -1,10 +1,10 @@
-"""Clustering of scored pairs: guarded edges, connected components, cluster and review tables."""
+"""Clustering of scored pairs: guarded edges, connected components, average linkage inside them; cluster and review tables."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
@@ -71,37 +71,59 @@ def match_clusters(records: DataFrame, components: DataFrame) -> DataFrame:
     return clustered.withColumn("cluster_size", size).select(*[F.col(f.name).cast(f.dataType) for f in CLUSTER_SCHEMA.fields])
 
 
-def conflicting_pairs(linker: Linker, records: DataFrame, components: DataFrame, spec: dict[str, Any], linkage: LinkageSettings) -> DataFrame:
-    """Every pair of records inside one component of 3+ records that conflicts on a guarded comparison.
+def component_pairs(linker: Linker, records: DataFrame, components: DataFrame, spec: dict[str, Any], linkage: LinkageSettings) -> DataFrame:
+    """Every pair of records inside one component of 3+ records: match probability and whether a cluster guard forbids it.
 
     Splink scores all pairs within each component (blocking on the component id) with the same model,
     so a conflict means exactly what the guard's comparison level means, also for pairs no blocking rule compared.
     """
+    schema = "unique_id_l string, unique_id_r string, match_probability double, conflict boolean"
     large = components.groupBy("cluster_id").count().where("count >= 3").select(F.col("cluster_id").alias("component_id"))
     members = records.join(components.withColumnRenamed("cluster_id", "component_id").join(large, "component_id"), "unique_id")
     if members.isEmpty():
-        return records.sparkSession.createDataFrame([], "unique_id_l string, unique_id_r string")
+        return records.sparkSession.createDataFrame([], schema)
     settings = splink_settings(spec, model=linker.misc.save_model_to_json(), blocking_rules=[["component_id"]])
     scored = to_spark(predict(new_linker(members, settings, linkage), pair_floor=0.0), records.sparkSession)
-    return scored.where(conflict_condition(spec, linkage.cluster_guards)).select("unique_id_l", "unique_id_r")
+    conflict = F.expr(conflict_condition(spec, linkage.cluster_guards))
+    return scored.select("unique_id_l", "unique_id_r", "match_probability", F.coalesce(conflict, F.lit(False)).alias("conflict"))
 
 
-def _split_component(edges: pd.DataFrame, conflicts: pd.DataFrame) -> pd.DataFrame:
-    """One component re-clustered greedily: strongest edge first, never joining two groups holding a conflicting pair."""
-    cannot: dict[str, set[str]] = defaultdict(set)
-    for left, right in zip(conflicts["unique_id_l"], conflicts["unique_id_r"]):
-        cannot[left].add(right)
-        cannot[right].add(left)
-    group: dict[str, set[str]] = {}
-    ordered = edges.sort_values(["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True])
-    for left, right in zip(ordered["unique_id_l"], ordered["unique_id_r"]):
-        a, b = group.setdefault(left, {left}), group.setdefault(right, {right})
-        if a is b or any(cannot[member] & b for member in a):
-            continue
-        merged = a | b
-        for member in merged:
-            group[member] = merged
-    return pd.DataFrame({"unique_id": list(group), "cluster_id": [min(members) for members in group.values()]})
+def average_linkage(pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """One component re-clustered bottom-up: the two groups with the highest mean match probability over all their
+    record pairs merge first, while that mean is at least `threshold` and no pair between them is a guarded conflict.
+
+    A sparse record that is a fair match for two namesakes no longer chains them: their many
+    strongly non-matching pairs pull the mean of the merged group far below the threshold.
+    Dense n x n matrices: fine for the components of customer data (13 records at most at 100k persons).
+    """
+    ids = sorted(set(pairs["unique_id_l"]) | set(pairs["unique_id_r"]))
+    index = {uid: i for i, uid in enumerate(ids)}
+    n = len(ids)
+    left, right = pairs["unique_id_l"].map(index).to_numpy(), pairs["unique_id_r"].map(index).to_numpy()
+    total = np.zeros((n, n))
+    total[left, right] = total[right, left] = pairs["match_probability"].to_numpy()
+    conflict = np.zeros((n, n), dtype=bool)
+    conflict[left, right] = conflict[right, left] = pairs["conflict"].to_numpy(dtype=bool)
+    size = np.ones(n)
+    alive = np.ones(n, dtype=bool)
+    members = [[i] for i in range(n)]
+    while True:
+        mean = total / np.outer(size, size)
+        mean[conflict | ~np.outer(alive, alive)] = -1.0
+        np.fill_diagonal(mean, -1.0)
+        a, b = divmod(int(np.argmax(mean)), n)
+        if mean[a, b] < threshold:
+            break
+        a, b = min(a, b), max(a, b)
+        total[a, :] += total[b, :]
+        total[:, a] += total[:, b]
+        conflict[a, :] |= conflict[b, :]
+        conflict[:, a] |= conflict[:, b]
+        size[a] += size[b]
+        alive[b] = False
+        members[a] += members[b]
+    cluster = {ids[m]: min(ids[x] for x in members[root]) for root in np.flatnonzero(alive) for m in members[root]}
+    return pd.DataFrame({"unique_id": list(cluster), "cluster_id": list(cluster.values())})
 
 
 def _component_of_left(components: DataFrame) -> DataFrame:
@@ -109,26 +131,25 @@ def _component_of_left(components: DataFrame) -> DataFrame:
     return components.select(F.col("unique_id").alias("unique_id_l"), F.col("cluster_id").alias("component"))
 
 
-def split_conflicting(components: DataFrame, edges: DataFrame, conflicts: DataFrame) -> DataFrame:
-    """Components with a conflicting pair inside, split so that no cluster holds one (others unchanged)."""
-    conflicts = conflicts.join(_component_of_left(components), "unique_id_l")
-    edges = edges.select("unique_id_l", "unique_id_r", "match_probability").join(_component_of_left(components), "unique_id_l")
-    edges = edges.join(conflicts.select("component").distinct(), "component")
-    split = edges.groupBy("component").cogroup(conflicts.groupBy("component")).applyInPandas(_split_component, "unique_id string, cluster_id string")
+def recluster_components(components: DataFrame, pairs: DataFrame, threshold: float) -> DataFrame:
+    """Components of 3+ records re-clustered by average linkage over all their pairs (others unchanged)."""
+    pairs = pairs.join(_component_of_left(components), "unique_id_l")
+    split = pairs.groupBy("component").applyInPandas(
+        lambda frame: average_linkage(frame, threshold), "unique_id string, cluster_id string"
+    )
     return components.join(split.withColumnRenamed("cluster_id", "split_id"), "unique_id", "left").select(
         "unique_id", F.coalesce("split_id", "cluster_id").alias("cluster_id")
     )
 
 
 def cluster_records(linker: Linker, predictions: SplinkDataFrame, records: DataFrame, spec: dict[str, Any], linkage: LinkageSettings) -> DataFrame:
-    """gold.match_clusters: guarded edges at the match threshold, connected components, then components split at conflicts."""
+    """gold.match_clusters: guarded edges at the match threshold, connected components, then average linkage inside each
+    at the cluster threshold."""
     edges = guarded_edges(linker, predictions, linkage.match_threshold, conflict_condition(spec, linkage.cluster_guards))
     spark = records.sparkSession
     components = to_spark(connected_components(linker, edges), spark)
-    if linkage.cluster_guards:
-        conflicts = conflicting_pairs(linker, records, components, spec, linkage)
-        components = split_conflicting(components, to_spark(edges, spark), conflicts)
-    return match_clusters(records, components)
+    pairs = component_pairs(linker, records, components, spec, linkage)
+    return match_clusters(records, recluster_components(components, pairs, linkage.cluster_threshold))
 
 
 REVIEW_SCHEMA = T.StructType(
@@ -172,12 +193,15 @@ def _evidence(predictions: DataFrame, comparison: str, labels: dict[int, str], c
     )
 
 
-def review_pairs(predictions: DataFrame, spec: dict[str, Any], linkage: LinkageSettings) -> DataFrame:
-    """gold.match_review: pairs in the review band, and pairs above the threshold that a cluster guard kept apart."""
+def review_pairs(predictions: DataFrame, clusters: DataFrame, spec: dict[str, Any], linkage: LinkageSettings) -> DataFrame:
+    """gold.match_review: pairs in the review band, and pairs above the threshold whose records ended in two clusters."""
     conflict = F.expr(conflict_condition(spec, linkage.cluster_guards))
     p = F.col("match_probability")
+    cluster_of = clusters.select("unique_id", "cluster_id")
+    predictions = predictions.join(cluster_of.toDF("unique_id_l", "cluster_l"), "unique_id_l", "left").join(cluster_of.toDF("unique_id_r", "cluster_r"), "unique_id_r", "left")
     reason = (
         F.when((p >= linkage.match_threshold) & conflict, F.lit("above the match threshold but kept apart by a cluster guard"))
+        .when((p >= linkage.match_threshold) & (F.col("cluster_l") != F.col("cluster_r")), F.lit("above the match threshold but its records' groups match too weakly on average"))
         .when((p >= linkage.review_band.low) & (p < linkage.review_band.high), F.lit("match probability in the review band"))
     )
     labels = gamma_labels(spec)

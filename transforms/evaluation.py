@@ -5,6 +5,10 @@ from __future__ import annotations
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
+from splink import DuckDBAPI, Linker, SparkAPI
+
+from transforms.clustering import connected_components, match_clusters
+from transforms.linkage import register, to_spark
 
 TRUTH_SCHEMA = T.StructType(
     [
@@ -67,6 +71,18 @@ def blocking_scores(blocked_pairs: DataFrame, truth: DataFrame, records: int) ->
         "pair_completeness": pair_scores(blocked_pairs, truth)["recall"],
         "reduction_ratio": 1 - comparisons / all_pairs if all_pairs else 1.0,
     }
+
+
+def reachable_clusters(linker: Linker, db_api: DuckDBAPI | SparkAPI, labelled: DataFrame, records: DataFrame) -> DataFrame:
+    """The best clusters the blocking rules allow: records joined by chains of compared pairs of one person.
+
+    Their recall is the ceiling of cluster recall for any model and threshold on these blocking rules.
+    """
+    edges = labelled.where(F.col("same_person")).select("unique_id_l", "unique_id_r")
+    if edges.isEmpty():
+        return match_clusters(records, records.sparkSession.createDataFrame([], "unique_id string, cluster_id string"))
+    components = connected_components(linker, register(db_api, edges))
+    return match_clusters(records, to_spark(components, records.sparkSession))
 
 
 def accuracy(scored: DataFrame, clusters: DataFrame, truth: DataFrame, match_threshold: float) -> dict[str, Scores]:

@@ -219,19 +219,22 @@ def prepare_for_linkage(customers: DataFrame, spec: dict[str, Any]) -> DataFrame
     return cleaned.select(*cleaned.columns[:3], *[DERIVED_COLUMNS[c](spec).alias(c) if c in DERIVED_COLUMNS else F.col(c) for c in spec["input_columns"]])
 
 
+def register(db_api: DuckDBAPI | SparkAPI, frame: DataFrame) -> SplinkDataFrame:
+    """A Spark DataFrame as a table of a Splink backend (copied into DuckDB when that backend runs)."""
+    return db_api.register(frame.toArrow() if isinstance(db_api, DuckDBAPI) else frame)
+
+
 def new_linker(records: DataFrame, settings: SettingsCreator, linkage: LinkageSettings) -> Linker:
     """A Splink linker over `records` on the configured backend (Spark, or DuckDB in this process)."""
     if linkage.backend == "duckdb":
-        db_api = DuckDBAPI()
-        table = db_api.register(records.toArrow())
+        db_api: DuckDBAPI | SparkAPI = DuckDBAPI()
     else:
         db_api = SparkAPI(
             spark_session=records.sparkSession,
             break_lineage_method=linkage.spark.break_lineage_method,
             num_partitions_on_repartition=linkage.spark.num_partitions_on_repartition,
         )
-        table = db_api.register(records)
-    return Linker(table, settings, log_level=logging.WARNING)
+    return Linker(register(db_api, records), settings, log_level=logging.WARNING)
 
 
 def _em_converged(session: EMTrainingSession, training: TrainingSettings) -> bool:

@@ -78,6 +78,7 @@ def test_evaluate_scores_against_the_truth_and_writes_the_report(spark: SparkSes
 
     assert metrics["records"] == metrics["records_in_truth"] == 6
     assert metrics["clusters"]["f1"] == 1.0 and metrics["clusters"]["actual"] == 3
+    assert metrics["blocking"]["reachable_cluster_recall"] == 1.0
     assert metrics["blocking"]["pair_completeness"] == 1.0
     report = Path(metrics["report"])
     assert report.is_file() and {"match_weights.html", "merges.html", "cluster_sizes.html", "metrics.json"} <= {p.name for p in report.parent.iterdir()}

@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
-from transforms.evaluation import blocking_scores, cluster_scores, labelled_pairs, pair_scores, read_truth, scores
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator
+
+from transforms.evaluation import blocking_scores, cluster_scores, labelled_pairs, pair_scores, reachable_clusters, read_truth, scores
 
 # persons: p1 = a, b, c   p2 = d, e   p3 = f   -> true pairs: ab ac bc de = 4
 TRUTH = [("a", "p1"), ("b", "p1"), ("c", "p1"), ("d", "p2"), ("e", "p2"), ("f", "p3")]
@@ -64,3 +68,14 @@ def test_read_truth_keys_records_like_the_linkage_input(spark: SparkSession, tmp
     path.write_text("source,source_record_id,person_id\ncrm,1,P1\nnewsletter,007,P1\n", encoding="utf-8")
     expected = spark.createDataFrame([("crm:1", "P1"), ("newsletter:007", "P1")], "unique_id string, person_id string")
     assert_df_equality(read_truth(spark, str(path)), expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_reachable_clusters_join_records_through_compared_pairs_of_one_person(spark: SparkSession, truth) -> None:
+    # compared: a-b and b-c (p1, so a and c are reachable through b), d-f (different persons); d-e never compared
+    labelled = labelled_pairs(spark.createDataFrame([("a", "b"), ("b", "c"), ("d", "f")], "unique_id_l string, unique_id_r string"), truth)
+    records = truth.select("unique_id", F.lit("crm").alias("source_system"), F.col("unique_id").alias("source_record_id"))
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(records.toPandas()), SettingsCreator(link_type="dedupe_only", comparisons=[cl.ExactMatch("source_system")]))
+    clusters = reachable_clusters(linker, db_api, labelled, records)
+    assert sorted(sorted(r.members) for r in clusters.groupBy("cluster_id").agg(F.collect_list("unique_id").alias("members")).collect()) == [["a", "b", "c"], ["d"], ["e"], ["f"]]
+    assert cluster_scores(clusters, truth)["recall"] == 0.75  # ab ac bc found, de not

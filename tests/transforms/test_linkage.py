@@ -14,7 +14,7 @@ from pyspark.sql import functions as F
 from lakehouse.config import ConfigError, PipelineConfig
 from lakehouse.storage import as_nullable
 from lakehouse.linkage_settings import BUNDLED_MODEL, BUNDLED_SETTINGS, ClusterGuard, LinkageSettings, bundled_file
-from transforms.clustering import CLUSTER_SCHEMA, REVIEW_SCHEMA, _split_component, cluster_records, conflict_condition, review_pairs
+from transforms.clustering import CLUSTER_SCHEMA, REVIEW_SCHEMA, average_linkage, cluster_records, conflict_condition, review_pairs
 from transforms.linkage import (
     PAIR_SCHEMA,
     LinkageError,
@@ -171,12 +171,34 @@ def test_conflict_condition_uses_the_gamma_of_the_named_level(spec: dict) -> Non
         conflict_condition(spec, [ClusterGuard(comparison="birth_date", max_conflict_level="nope")])
 
 
-def test_split_component_keeps_a_chain_from_joining_conflicting_records() -> None:
-    # a-c is the strongest edge, c-b the next; a and b conflict, so b stays apart; d joins b
-    edges = pd.DataFrame({"unique_id_l": ["a", "b", "b"], "unique_id_r": ["c", "c", "d"], "match_probability": [0.99, 0.9, 0.8]})
-    conflicts = pd.DataFrame({"unique_id_l": ["a"], "unique_id_r": ["b"]})
-    result = _split_component(edges, conflicts).sort_values("unique_id").reset_index(drop=True)
-    assert result.to_dict("list") == {"unique_id": ["a", "b", "c", "d"], "cluster_id": ["a", "b", "a", "b"]}
+def _pairs(probabilities: dict[str, float], conflicts: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Component pairs from {"a-b": probability}; pairs named in `conflicts` are guarded conflicts."""
+    return pd.DataFrame(
+        [(*pair.split("-"), probability, pair in conflicts) for pair, probability in probabilities.items()],
+        columns=["unique_id_l", "unique_id_r", "match_probability", "conflict"],
+    )
+
+
+def _groups(clusters: pd.DataFrame) -> list[list[str]]:
+    return sorted(sorted(members) for _, members in clusters.groupby("cluster_id")["unique_id"])
+
+
+def test_average_linkage_keeps_a_sparse_record_from_chaining_two_namesakes() -> None:
+    # a1/a2 and b1/b2 are two namesakes; the ticket t fits a (its e-mail) and b (its name): single linkage would chain
+    # all five, but the namesakes' own pairs (0.01) pull the mean of {a1, a2, t} with {b1, b2} to 0.17
+    pairs = {"a1-a2": 0.99, "b1-b2": 0.99, "a1-t": 0.9, "a2-t": 0.9, "b1-t": 0.5, "b2-t": 0.5}
+    pairs |= {f"{a}-{b}": 0.01 for a in ("a1", "a2") for b in ("b1", "b2")}
+    clusters = average_linkage(_pairs(pairs), threshold=0.2)
+    assert _groups(clusters) == [["a1", "a2", "t"], ["b1", "b2"]]
+    assert dict(zip(clusters["unique_id"], clusters["cluster_id"]))["t"] == "a1"
+    assert _groups(average_linkage(_pairs(pairs), threshold=0.15)) == [["a1", "a2", "b1", "b2", "t"]]
+
+
+def test_average_linkage_never_joins_groups_holding_a_guarded_conflict() -> None:
+    # a and b conflict (twins: everything but the first name agrees); c and d link to both, yet b stays apart
+    pairs = {"a-b": 0.99, "a-c": 0.99, "b-c": 0.9, "b-d": 0.8, "a-d": 0.9, "c-d": 0.9}
+    clusters = average_linkage(_pairs(pairs, conflicts=frozenset({"a-b"})), threshold=0.2)
+    assert _groups(clusters) == [["a", "c", "d"], ["b"]]
 
 
 @pytest.fixture(scope="module")
@@ -206,15 +228,16 @@ def test_clusters_and_pairs_have_the_documented_schema(matched: tuple[DataFrame,
     pairs = match_pairs(scored)
     assert as_nullable(pairs.schema) == as_nullable(PAIR_SCHEMA)
     assert pairs.where(F.col("match_probability") < linkage.pair_floor).count() == 0
-    review = review_pairs(scored, spec, linkage)
+    review = review_pairs(scored, clusters, spec, linkage)
     assert as_nullable(review.schema) == as_nullable(REVIEW_SCHEMA)
 
 
 def test_review_lists_guarded_pairs_with_the_evidence(matched: tuple[DataFrame, DataFrame, DataFrame], spec: dict, linkage: LinkageSettings) -> None:
-    _, scored, _ = matched
-    review = {(row.unique_id_l, row.unique_id_r): row for row in review_pairs(scored, spec, linkage).collect()}
-    # twins and spouses share so much that Splink scores them far above the threshold; the guards keep them apart
-    assert set(review) == {("crm:2", "crm:3"), ("crm:3", "webshop_accounts:w2"), ("pos_members:p1", "pos_members:p2")}
+    _, scored, clusters = matched
+    review = {(row.unique_id_l, row.unique_id_r): row for row in review_pairs(scored, clusters, spec, linkage).collect()}
+    # twins and spouses share so much that Splink scores them far above the threshold; the guards keep them apart,
+    # also the wife's newsletter sign-up (household e-mail) from her husband
+    assert set(review) == {("crm:2", "crm:3"), ("crm:3", "webshop_accounts:w2"), ("pos_members:p1", "pos_members:p2"), ("newsletter:n2", "pos_members:p1")}
     assert {row.review_reason for row in review.values()} == {"above the match threshold but kept apart by a cluster guard"}
     twins = {c.comparison: c for c in review[("crm:2", "crm:3")].comparisons}
     assert (twins["first_name"].level, twins["first_name"].value_l, twins["first_name"].value_r) == ("All other comparisons", "jonas", "lukas")
@@ -225,3 +248,12 @@ def test_review_lists_guarded_pairs_with_the_evidence(matched: tuple[DataFrame, 
 def test_linkage_settings_reject_a_review_band_above_the_threshold(config: PipelineConfig) -> None:
     with pytest.raises(ConfigError, match="review_band.high"):
         LinkageSettings.from_config({**config.linkage, "match_threshold": 0.3, "review_band": {"low": 0.1, "high": 0.5}})
+
+
+def test_review_lists_pairs_above_the_threshold_left_in_two_clusters(matched: tuple[DataFrame, DataFrame, DataFrame], spec: dict, linkage: LinkageSettings) -> None:
+    _, scored, clusters = matched
+    # as if average linkage had kept the nickname ticket apart from its CRM record
+    apart = clusters.withColumn("cluster_id", F.when(F.col("unique_id") == "support_tickets:s1", F.col("unique_id")).otherwise(F.col("cluster_id")))
+    review = {(row.unique_id_l, row.unique_id_r): row.review_reason for row in review_pairs(scored, apart, spec, linkage).collect()}
+    assert review[("crm:4", "support_tickets:s1")] == "above the match threshold but its records' groups match too weakly on average"
+    assert ("crm:4", "support_tickets:s1") not in {(row.unique_id_l, row.unique_id_r) for row in review_pairs(scored, clusters, spec, linkage).collect()}
