@@ -19,7 +19,8 @@ from lakehouse.errors import PipelineError
 from lakehouse.storage import TableStore
 from transforms.customer360 import NEWSLETTER_STATUSES, SEGMENTS, as_of_date, customer_360, customer_timeline
 from transforms.golden_ids import HISTORY_SCHEMA, KEYS, XREF_SCHEMA, assign_golden_ids, customer_xref, empty, id_events, xref_coverage
-from transforms.survivorship import GoldSettings, survive
+from lakehouse.gold_settings import GoldSettings
+from transforms.survivorship import survive
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     run_at = datetime.now(timezone.utc)
     run_id = run_id or new_run_id(run_at)
     silver = _read_required(store, CUSTOMERS_TABLE, "standardise")
-    interactions = _read_required(store, INTERACTIONS_TABLE, "standardise")
+    interactions = _read_required(store, INTERACTIONS_TABLE, "standardise")  # empty when no source maps interactions
     clusters = _read_required(store, CLUSTERS_TABLE, "match").join(silver.select(*KEYS), KEYS, "left_semi")  # records erased since matching leave
     pairs = _read_required(store, PAIRS_TABLE, "match")
     previous = _read_or_empty(spark, store, XREF_TABLE, XREF_SCHEMA)
@@ -69,7 +70,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     xref = customer_xref(assigned, pairs, run_id, run_at).persist(keep)
     events = id_events(assigned, previous, run_id, run_at).persist(keep)
     golden = survive(silver.join(xref.select(*KEYS, "golden_id"), KEYS), settings).persist(keep)
-    as_of = as_of_date(interactions, settings.customer_360)
+    as_of = as_of_date(interactions, settings.customer_360, silver)
     timeline = customer_timeline(interactions, xref).persist(keep)
     kpis = customer_360(timeline, golden.select("golden_id"), settings.customer_360, as_of).persist(keep)
     coverage = xref_coverage(silver.select(*KEYS), xref, interactions).persist(keep)
@@ -81,6 +82,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
         "segments": list(SEGMENTS),
         "newsletter_statuses": list(NEWSLETTER_STATUSES),
         "min_linked_customer_share": settings.gate.min_linked_customer_share,
+        "timeline_events": timeline.count(),  # the 360 counts every timeline event once (0 without interactions)
     }
     reports = config.paths.reports
     gates = [

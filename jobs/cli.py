@@ -162,13 +162,10 @@ def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
     args.source = None
     ingested = cmd_ingest(args, config)
     silver = cmd_standardise(args, config)
-    if args.train:
-        from transforms.linkage import ModelNotTrainedError
+    from lakehouse.linkage_settings import LinkageSettings
 
-        try:
-            cmd_train(args, config)
-        except ModelNotTrainedError as refused:
-            print(f"warning: {refused}\nmatching continues with the newest saved model, else the bundled one (linkage_models/)", file=sys.stderr)
+    if args.train or LinkageSettings.from_config(config.linkage).model_path(config.paths.models) is None:
+        cmd_train(args, config)  # a model fitted to this silver; a run never falls back to a model of other data
     cmd_match(args, config)
     gold = cmd_build_gold(args, config)
     print(
@@ -216,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = add("run", cmd_run, cmd_run.__doc__)
     run.add_argument("--generate-sample", type=int, metavar="PERSONS", help="first generate sample silos for this many persons")
-    run.add_argument("--train", action=argparse.BooleanOptionalAction, default=True, help="train a new model before matching (default: yes; --no-train uses the newest saved or bundled model)")
+    run.add_argument("--train", action=argparse.BooleanOptionalAction, default=True, help="train a new model on this silver before matching (default: yes; --no-train reuses the newest model trained here, or trains one if there is none)")
     run.add_argument("--seed", type=int, default=42, help="seed for --generate-sample (default 42)")
     return parser
 

@@ -22,7 +22,7 @@ from lakehouse.linkage_settings import LinkageSettings
 from lakehouse.storage import TableStore
 from transforms.clustering import cluster_records
 from transforms.evaluation import accuracy, blocking_scores, cluster_scores, labelled_pairs, reachable_clusters, read_truth
-from transforms.linkage import load_model, load_spec, new_linker, predict, prepare_for_linkage, splink_settings, to_spark
+from transforms.linkage import matching_model, new_linker, predict, prepare_for_linkage, settings_for_model, splink_settings, to_spark
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +32,16 @@ CUSTOMERS_TABLE = "silver.customers"
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore, truth_path: str) -> dict[str, Any]:
     """Score every blocked pair of silver customers, cluster them, compare with the truth; print and return the metrics."""
     started = time.monotonic()
-    linkage = LinkageSettings.from_config(config.linkage)
-    spec = load_spec(linkage.settings_path())
-    model_path = linkage.model_path(config.paths.models)
-    records = prepare_for_linkage(store.read(CUSTOMERS_TABLE), spec).persist(StorageLevel.MEMORY_AND_DISK)
+    configured = LinkageSettings.from_config(config.linkage)
+    trained = matching_model(configured, config.paths.models)
+    spec, model_path = trained.spec, trained.path
+    records = prepare_for_linkage(store.read(CUSTOMERS_TABLE), spec, configured.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
     record_count = records.count()
     truth = read_truth(spark, truth_path).join(records.select("unique_id"), "unique_id").persist()
 
-    linker = new_linker(records, splink_settings(spec, model=load_model(model_path)), linkage)
+    linker = new_linker(records, splink_settings(spec, model=trained.model), configured)
     predictions = predict(linker, pair_floor=0.0)  # every blocked pair, for the blocking figures
+    linkage = settings_for_model(configured, spec, linker, predictions)
     clusters = cluster_records(linker, predictions, records, spec, linkage).persist()
     scored = labelled_pairs(to_spark(predictions, spark), truth).persist()
 

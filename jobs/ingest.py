@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from pyspark import StorageLevel
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.config import PipelineConfig, SourceConfig
-from lakehouse.sources import SOURCE_LOCATION_COLUMN, read_source
+from lakehouse.config import JdbcLocation, PipelineConfig, SourceConfig
+from lakehouse.sources import SOURCE_LOCATION_COLUMN, SourceFile, file_sha256, is_single_file, list_files, read_files, read_table
 from lakehouse.storage import TableStore
 from transforms.bronze import (
-    batch_ids,
+    batch_summary,
     bronze_rows,
+    file_batch_id,
     quarantine_rows,
+    with_file_batch_ids,
     with_load_metadata,
     with_quarantine_reason,
     with_row_hash,
+    with_snapshot_batch_id,
 )
 
 log = logging.getLogger(__name__)
@@ -28,10 +32,16 @@ log = logging.getLogger(__name__)
 QUARANTINE_TABLE = "bronze.quarantine"
 INGEST_LOG_TABLE = "bronze.ingest_log"
 
+INGEST_LOG_SCHEMA = (
+    "source string, batch_id string, source_location string, status string, rows_read long, "
+    "rows_landed long, rows_quarantined long, ingested_at timestamp, file_size long, file_modified_at timestamp, missing_columns string"
+)
+"""Schema of `bronze.ingest_log`: one row per batch written; status 'ingested', or 'rejected' (file lacks a mapped column, retried next run)."""
+
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What ingesting one source did, in numbers (rows_new = rows_landed + rows_quarantined)."""
+    """What ingesting one source did, in numbers (rows_new = rows_landed + rows_quarantined; rows_read counts new batches only)."""
 
     source: str
     table: str
@@ -42,6 +52,7 @@ class IngestResult:
     rows_landed: int
     rows_quarantined: int
     seconds: float
+    batches_rejected: int = 0
 
 
 def bronze_table(source: SourceConfig) -> str:
@@ -49,11 +60,55 @@ def bronze_table(source: SourceConfig) -> str:
     return f"bronze.{source.name}"
 
 
-def _completed_batches(store: TableStore, source: str) -> set[str]:
+def _ingest_log(store: TableStore, source: str) -> list:
     if not store.exists(INGEST_LOG_TABLE):
-        return set()
-    rows = store.read(INGEST_LOG_TABLE).where((F.col("source") == source) & (F.col("status") == "ingested")).select("batch_id").collect()
-    return {row.batch_id for row in rows}
+        return []
+    return store.read(INGEST_LOG_TABLE).where(F.col("source") == source).collect()
+
+
+def _file_batch_ids(spark: SparkSession, source: SourceConfig, files: list[SourceFile], logged: list) -> dict[str, str]:
+    """Batch id per file location: from the SHA-256 of its bytes, reused from the log for a file of unchanged location, size and time."""
+    known = {(r.source_location, r.file_size, r.file_modified_at): r.batch_id for r in logged if getattr(r, "file_size", None) is not None}
+    ids, hashed = {}, []
+    for file in files:
+        ids[file.location] = known.get((file.location, file.size, file.modified)) or file_batch_id(source.name, file_sha256(spark, file))
+        if (file.location, file.size, file.modified) not in known:
+            hashed.append(file.size)
+    log.info("%s: %d file(s) listed, %d hashed (%.1f MB), %d known from the ingest log", source.name, len(files), len(hashed), sum(hashed) / 1e6, len(files) - len(hashed))
+    return ids
+
+
+class _Delivery(NamedTuple):
+    """Rows that may be new (with `_row_hash` and `_batch_id`), the persisted frame behind them, files skipped, new files by location."""
+
+    rows: DataFrame | None
+    cached: DataFrame | None
+    skipped: int
+    files: dict[str, SourceFile]
+
+
+def _new_file_rows(spark: SparkSession, config: PipelineConfig, source: SourceConfig, done: set[str], logged: list) -> _Delivery:
+    """The files whose content was not ingested before (the first file per content), read with their batch ids."""
+    files = list_files(spark, source, config.paths)
+    ids = _file_batch_ids(spark, source, files, logged)
+    first: dict[str, SourceFile] = {}
+    for file in files:
+        first.setdefault(ids[file.location], file)
+    new = {file.location: file for batch_id, file in first.items() if batch_id not in done}
+    if not new:
+        return _Delivery(None, None, len(files), new)
+    raw = read_files(spark, source, list(new.values()), single_file=is_single_file(source, config.paths, files))
+    rows = with_row_hash(with_file_batch_ids(raw, {location: ids[location] for location in new})).persist(StorageLevel.MEMORY_AND_DISK)
+    return _Delivery(rows, rows, len(files) - len(new), new)
+
+
+def _new_rows(spark: SparkSession, config: PipelineConfig, source: SourceConfig, done: set[str], logged: list) -> _Delivery:
+    """What may be new: the new files of a file source, or the whole snapshot of a table."""
+    location = source.resolved_location(config.paths)
+    if not isinstance(location, JdbcLocation):
+        return _new_file_rows(spark, config, source, done, logged)
+    cached = with_row_hash(read_table(spark, source, location)).persist(StorageLevel.MEMORY_AND_DISK)
+    return _Delivery(with_snapshot_batch_id(cached, source.name), cached, 0, {})  # id and rows from one persisted snapshot
 
 
 def _remove_partial_batches(store: TableStore, table: str, batch_ids: list[str]) -> None:
@@ -69,53 +124,55 @@ def ingest_source(spark: SparkSession, store: TableStore, config: PipelineConfig
     """Ingest the batches (files, or a database snapshot) of a source that were not ingested before."""
     started = time.monotonic()
     table = bronze_table(source)
-    raw = read_source(spark, source, config.paths)
-    flagged = with_quarantine_reason(with_row_hash(raw), source.format, source.csv.encoding).persist(StorageLevel.MEMORY_AND_DISK)
-    batches = batch_ids(flagged, source.name).persist()
+    logged = _ingest_log(store, source.name)
+    done = {r.batch_id for r in logged if r.status == "ingested"}
+    delivery = _new_rows(spark, config, source, done, logged)
+    skipped = delivery.skipped
+    if delivery.rows is None or delivery.cached is None:
+        log.info("%s: the content of all %d file(s) was ingested before, nothing added", source.name, skipped)
+        return IngestResult(source.name, table, 0, skipped, 0, 0, 0, 0, time.monotonic() - started)
+    flagged = with_quarantine_reason(delivery.rows, source.format, source.csv.encoding)
     try:
-        done = _completed_batches(store, source.name)
-        per_batch = batches.collect()
-        new = [b for b in per_batch if b.batch_id not in done and b.first_location]
-        skipped = len(per_batch) - len(new)
-        rows_read = sum(b.rows for b in per_batch)
+        summary = batch_summary(flagged).collect()
+        new = [b for b in summary if b._batch_id not in done]
+        skipped += len(summary) - len(new)
         if not new:
-            log.info("%s: the content of all %d file(s)/table(s) was ingested before, nothing added", source.name, skipped)
-            return IngestResult(source.name, table, 0, skipped, rows_read, 0, 0, 0, time.monotonic() - started)
-        new_ids = [b.batch_id for b in new]
-        _remove_partial_batches(store, table, new_ids)
-        stamped = with_load_metadata(
-            flagged.join(F.broadcast(batches.where(F.col("first_location")).select(SOURCE_LOCATION_COLUMN, "batch_id")), SOURCE_LOCATION_COLUMN)
-            .where(F.col("batch_id").isin(new_ids)),
-            source.name,
-            ingested_at,
-        )
+            log.info("%s: the table snapshot was ingested before, nothing added", source.name)
+            return IngestResult(source.name, table, 0, skipped, 0, 0, 0, 0, time.monotonic() - started)
+        _remove_partial_batches(store, table, [b._batch_id for b in new])
+        stamped = with_load_metadata(flagged, source.name, ingested_at)
         quarantined = sum(b.rows_quarantined for b in new)
+        rows_new = sum(b.rows for b in new)
         if quarantined:
             store.append(QUARANTINE_TABLE, quarantine_rows(stamped))
-        store.append(table, bronze_rows(stamped))
+        if rows_new > quarantined or not store.exists(table):
+            store.append(table, bronze_rows(stamped))
     finally:
-        batches.unpersist()
-        flagged.unpersist()
-    rows_new = sum(b.rows for b in new)
-    result = IngestResult(source.name, table, len(new), skipped, rows_read, rows_new, rows_new - quarantined, quarantined, time.monotonic() - started)
-    records = [
-        {"source": source.name, "batch_id": b.batch_id, "source_location": b[SOURCE_LOCATION_COLUMN], "status": "ingested",
-         "rows_read": b.rows, "rows_landed": b.rows - b.rows_quarantined, "rows_quarantined": b.rows_quarantined, "ingested_at": ingested_at}
-        for b in new
-    ]
-    store.append(INGEST_LOG_TABLE, spark.createDataFrame(records, schema=INGEST_LOG_SCHEMA))
+        delivery.cached.unpersist()
+    rejected = [b for b in new if b.missing_columns]
+    for batch in rejected:
+        log.warning("%s: %s lacks mapped column(s) %s: its %d row(s) are in %s", source.name, batch[SOURCE_LOCATION_COLUMN], batch.missing_columns, batch.rows, QUARANTINE_TABLE)
+    _log_batches(spark, store, source, new, delivery.files, ingested_at)
+    result = IngestResult(source.name, table, len(new), skipped, rows_new, rows_new, rows_new - quarantined, quarantined, time.monotonic() - started, len(rejected))
     log.info(
-        "%s: %d rows read, %d new in %d batch(es): %d landed in %s, %d quarantined; %d batch(es) already ingested (%.1fs)",
-        source.name, rows_read, rows_new, len(new), result.rows_landed, table, quarantined, skipped, result.seconds,
+        "%s: %d new batch(es) with %d rows: %d landed in %s, %d quarantined (%d batch(es) rejected whole); %d batch(es) already ingested (%.1fs)",
+        source.name, len(new), rows_new, result.rows_landed, table, quarantined, len(rejected), skipped, result.seconds,
     )
     return result
 
 
-INGEST_LOG_SCHEMA = (
-    "source string, batch_id string, source_location string, status string, rows_read long, "
-    "rows_landed long, rows_quarantined long, ingested_at timestamp"
-)
-"""Schema of `bronze.ingest_log`: one row per batch that completed."""
+def _log_batches(spark: SparkSession, store: TableStore, source: SourceConfig, batches: list, files: dict[str, SourceFile], ingested_at: datetime) -> None:
+    """Record each written batch in `bronze.ingest_log` (the commit that marks it complete)."""
+    records = []
+    for b in batches:
+        file = files.get(b[SOURCE_LOCATION_COLUMN])
+        records.append({
+            "source": source.name, "batch_id": b._batch_id, "source_location": b[SOURCE_LOCATION_COLUMN],
+            "status": "rejected" if b.missing_columns else "ingested", "rows_read": b.rows, "rows_landed": b.rows - b.rows_quarantined,
+            "rows_quarantined": b.rows_quarantined, "ingested_at": ingested_at, "file_size": file.size if file else None,
+            "file_modified_at": file.modified if file else None, "missing_columns": b.missing_columns,
+        })
+    store.append(INGEST_LOG_TABLE, spark.createDataFrame(records, schema=INGEST_LOG_SCHEMA))
 
 
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: list[str] | None = None) -> list[IngestResult]:

@@ -13,7 +13,7 @@ from lakehouse.config import PipelineConfig
 from lakehouse.linkage_settings import LinkageSettings
 from lakehouse.storage import TableStore
 from transforms.clustering import cluster_records, review_pairs
-from transforms.linkage import count_comparisons, load_model, load_spec, match_pairs, new_linker, predict, prepare_for_linkage, splink_settings, to_spark
+from transforms.linkage import count_comparisons, match_pairs, matching_model, new_linker, predict, prepare_for_linkage, settings_for_model, splink_settings, to_spark
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +26,17 @@ REVIEW_TABLE = "gold.match_review"
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[str, Any]:
     """Match the current silver customers; return counts (records, pairs, merged pairs, review pairs, clusters, seconds)."""
     started = time.monotonic()
-    linkage = LinkageSettings.from_config(config.linkage)
-    spec = load_spec(linkage.settings_path())
-    model_path = linkage.model_path(config.paths.models)
-    model = load_model(model_path)
-    records = prepare_for_linkage(store.read(CUSTOMERS_TABLE), spec).persist(StorageLevel.MEMORY_AND_DISK)
+    configured = LinkageSettings.from_config(config.linkage)
+    trained = matching_model(configured, config.paths.models)
+    spec, model_path = trained.spec, trained.path
+    records = prepare_for_linkage(store.read(CUSTOMERS_TABLE), spec, configured.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
     record_count = records.count()
-    log.info("matching %s records with model %s (%s backend)", f"{record_count:,}", model_path, linkage.backend)
+    log.info("matching %s records with model %s (trained %s on %s records; %s backend)", f"{record_count:,}", model_path, trained.metadata.get("trained_at", "?"), trained.metadata.get("records", "?"), configured.backend)
 
-    linker = new_linker(records, splink_settings(spec, model=model), linkage)
+    linker = new_linker(records, splink_settings(spec, model=trained.model), configured)
     comparisons = count_comparisons(linker)
-    predictions = predict(linker, linkage.pair_floor)
+    predictions = predict(linker, configured.pair_floor)
+    linkage = settings_for_model(configured, spec, linker, predictions)
     clusters = cluster_records(linker, predictions, records, spec, linkage)
     scored = to_spark(predictions, spark)
 
@@ -56,6 +56,8 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[
         "multi_record_clusters": sizes.where("count > 1").count(),
         "largest_cluster": sizes.agg({"count": "max"}).first()[0] or 0,
         "model": str(model_path),
+        "match_threshold": linkage.match_threshold,
+        "cluster_threshold": linkage.cluster_threshold,
         "seconds": round(time.monotonic() - started, 1),
     }
     records.unpersist()

@@ -110,6 +110,11 @@ def _standardised_sources(
     return people, events
 
 
+def empty_interactions(spark: SparkSession) -> DataFrame:
+    """silver.interactions without any event: no rows, the canonical schema (transforms/interactions.py)."""
+    return spark.createDataFrame([], interactions.INTERACTION_SCHEMA)
+
+
 def _union(frames: list[DataFrame]) -> DataFrame:
     union = frames[0]
     for frame in frames[1:]:
@@ -135,13 +140,21 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
     replace = f"source_system IN ({', '.join(repr(s.name) for s in sources)})" if only else None
     parameters = {"sources": [s.name for s in config.sources], "event_types": sorted(config.taxonomy)}
 
+    # the gate's row-count floor: events of sources must not all vanish; without an event source the table is empty by design
+    parameters["min_interactions"] = 1 if events.parts else 0
+
     staged: list[_Staged] = []
     for candidate in (people, events):
-        if not candidate.parts:
-            continue
-        standardised = _union([part[2] for part in candidate.parts])
-        if candidate is events:
-            standardised = interactions.flag_unknown_customers(standardised, _known_customers(store, staged, replace))
+        if candidate.parts:
+            standardised = _union([part[2] for part in candidate.parts])
+            if candidate is events:
+                standardised = interactions.flag_unknown_customers(standardised, _known_customers(store, staged, replace))
+        elif candidate is events and (replace is None or not store.exists(INTERACTIONS_TABLE)):
+            # no source maps interactions (customers-only onboarding): silver.interactions becomes an empty table of the
+            # canonical schema, so build-gold and every reader find it; its gate runs as for any other promotion
+            standardised = empty_interactions(spark)
+        else:
+            continue  # a partial run leaves a table that none of its sources feeds as other sources wrote it
         standardised = standardised.persist(StorageLevel.MEMORY_AND_DISK)
         accepted = accepted_rows(standardised, candidate.rejecting_rules)
         quarantined = quarantine_rows(standardised, candidate.table, candidate.record_id, candidate.rejecting_rules)

@@ -1,4 +1,4 @@
-"""Job: train the customer linkage model (unsupervised) on silver customers and save it under paths.models."""
+"""Job: train the customer linkage model (unsupervised) on the silver customers at hand and save it under paths.models."""
 
 from __future__ import annotations
 
@@ -13,7 +13,19 @@ from pyspark.sql import SparkSession
 from lakehouse.config import PipelineConfig
 from lakehouse.linkage_settings import LinkageSettings
 from lakehouse.storage import TableStore
-from transforms.linkage import load_spec, new_linker, prepare_for_linkage, save_model, splink_settings, train_model
+from transforms.linkage import (
+    LinkageError,
+    base_columns,
+    comparison_columns,
+    load_prior,
+    load_spec,
+    new_linker,
+    prepare_for_linkage,
+    save_model,
+    splink_settings,
+    train_model,
+)
+from transforms.training_plan import filled_columns, filled_counts, plan_training
 
 log = logging.getLogger(__name__)
 
@@ -21,18 +33,33 @@ CUSTOMERS_TABLE = "silver.customers"
 
 
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> Path:
-    """Train on the current silver customers; return the saved model path (raises ModelNotTrainedError instead of saving a bad model)."""
+    """Train on the current silver customers, with comparisons and sessions fitted to the columns they fill; return the model path."""
     started = time.monotonic()
     linkage = LinkageSettings.from_config(config.linkage)
     spec_path = linkage.settings_path()
     spec = load_spec(spec_path)
     silver_version = store.version(CUSTOMERS_TABLE)
-    records = prepare_for_linkage(store.read(CUSTOMERS_TABLE, version=silver_version), spec).persist(StorageLevel.MEMORY_AND_DISK)
+    records = prepare_for_linkage(store.read(CUSTOMERS_TABLE, version=silver_version), spec, linkage.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
+    counts = filled_counts(records, spec["input_columns"])
     record_count = records.count()
-    log.info("training the linkage model on %s records of %s v%s (%s backend)", f"{record_count:,}", CUSTOMERS_TABLE, silver_version, linkage.backend)
-
-    linker = new_linker(records, splink_settings(spec, training=linkage.training), linkage)
-    model = train_model(linker, linkage.training)
+    base_of = base_columns()
+    filled = filled_columns({base_of.get(c, c): n for c, n in counts.items()}, linkage.training.min_filled_records)
+    try:
+        plan = plan_training(
+            spec, comparison_columns(spec, include_derived=True), linkage.training.deterministic_rules, linkage.training.em_blocking_rules, filled, base_of
+        )
+    except ValueError as exc:
+        raise LinkageError(f"cannot train on {CUSTOMERS_TABLE} v{silver_version} ({record_count:,} records): {exc}") from None
+    for name, why in plan.left_out.items():
+        log.warning("comparison %s left out: %s", name, why)
+    log.info(
+        "training the linkage model on %s records of %s v%s (%s backend): %d comparisons, %d EM sessions",
+        f"{record_count:,}", CUSTOMERS_TABLE, silver_version, linkage.backend, len(plan.spec["comparisons"]), len(plan.em_rules),
+    )
+    prior_path, prior = load_prior(linkage)
+    settings = splink_settings(plan.spec, training=linkage.training, prior_lambda=prior["probability_two_random_records_match"] if prior else None)
+    linker = new_linker(records, settings, linkage)
+    model, report = train_model(linker, linkage.training, plan, record_count, prior)
     trained_at = datetime.now(timezone.utc)
     seconds = time.monotonic() - started
     metadata = {
@@ -40,9 +67,16 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> Path:
         "silver_table": CUSTOMERS_TABLE,
         "silver_version": silver_version,
         "records": record_count,
+        "filled_records": counts,
         "backend": linkage.backend,
         "settings_file": str(spec_path),
+        "prior_model": str(prior_path) if prior_path else None,
         "training": linkage.training.model_dump(),
+        "plan": plan.describe(),
+        "em_sessions": report.em_sessions,
+        "em_sessions_skipped": report.skipped_sessions,
+        "prior_values": report.prior_values,
+        "warnings": report.warnings,
         "probability_two_random_records_match": model["probability_two_random_records_match"],
         "seconds": round(seconds, 1),
     }

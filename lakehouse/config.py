@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -147,6 +148,10 @@ class CsvOptions(_Strict):
     header: bool = True
     quote: str = '"'
     escape: str = '"'
+    multiline: bool = Field(
+        default=True,
+        description="RFC 4180: a quoted field may hold line breaks; each file is then parsed by one task (false: lines split, large files parse in parallel)",
+    )
 
     @field_validator("encoding")
     @classmethod
@@ -166,6 +171,45 @@ class CsvOptions(_Strict):
         if name.startswith("cp125"):
             return "windows-" + name.removeprefix("cp")
         return name.upper()
+
+
+class ColumnRef(NamedTuple):
+    """A mapped source column: the top-level column and the keys/indexes into its nested value (empty when flat)."""
+
+    column: str
+    path: tuple[str | int, ...] = ()
+
+    def json_path(self) -> str:
+        """The path as a JSON path for `get_json_object`, e.g. ('line1',) -> "$['line1']", (0, 'sku') -> "$[0]['sku']"."""
+        return "$" + "".join(f"[{key}]" if isinstance(key, int) else f"['{key}']" for key in self.path)
+
+
+_PATH_SEGMENT = re.compile(r"(?:`(?P<quoted>[^`]+)`|(?P<plain>[^.`\[\]]+))(?P<indexes>(?:\[\d+\])*)(?:\.|$)")
+
+
+def parse_column_ref(reference: str, nested: bool) -> ColumnRef:
+    """Parse a mapping's source column: `a.b[0].c` is key path b, 0, c inside column a; `` `a.b` `` is one name.
+
+    In flat formats (`nested=False`, CSV) the whole reference is one column name (a literal dot stays a dot,
+    surrounding backticks are dropped); in nested formats a dot separates keys, `[N]` indexes an array and
+    backticks quote a name that itself holds dots or brackets.
+    """
+    if not nested:
+        return ColumnRef(reference[1:-1] if len(reference) > 2 and reference[0] == reference[-1] == "`" else reference)
+    parts: list[str | int] = []
+    position = 0
+    while position < len(reference):
+        match = _PATH_SEGMENT.match(reference, position)
+        if match is None or (match.end() == len(reference) and reference.endswith(".")):
+            raise ValueError(f"invalid column path {reference!r}: expected names separated by '.', optional [N] indexes, `quoted` names")
+        name = match.group("quoted") or match.group("plain")
+        if "']" in name:
+            raise ValueError(f"invalid column path {reference!r}: a name may not contain \"']\"")
+        parts.extend([name, *(int(i) for i in re.findall(r"\d+", match.group("indexes")))])
+        position = match.end()
+    if not parts:
+        raise ValueError("empty column reference")
+    return ColumnRef(str(parts[0]), tuple(parts[1:]))
 
 
 class CustomerMapping(_Strict):
@@ -239,14 +283,28 @@ class SourceConfig(_Strict):
         """The kinds of data this source delivers: customers, interactions or both."""
         return tuple(k for k in ("customers", "interactions") if getattr(self, k) is not None)
 
-    def mapped_columns(self) -> set[str]:
-        """Every source column the mappings refer to (they must exist in the input)."""
-        columns: set[str] = set()
+    @model_validator(mode="after")
+    def _column_paths(self) -> "SourceConfig":
+        for reference in self.mapped_references():
+            self.column_ref(reference)
+        return self
+
+    def mapped_references(self) -> set[str]:
+        """Every source column reference the mappings hold, as written (dotted paths included)."""
+        references: set[str] = set()
         if self.customers:
-            columns |= {self.customers.record_id, *self.customers.fields.values()}
+            references |= {self.customers.record_id, *self.customers.fields.values()}
         if self.interactions:
-            columns |= set(self.interactions.fields.values())
-        return columns
+            references |= set(self.interactions.fields.values())
+        return references
+
+    def column_ref(self, reference: str) -> ColumnRef:
+        """A mapping reference parsed for this source's format (dots are nesting except in CSV, see `parse_column_ref`)."""
+        return parse_column_ref(reference, nested=self.format != "csv")
+
+    def mapped_columns(self) -> set[str]:
+        """The top-level source columns the mappings refer to (they must exist; a missing nested key is just null)."""
+        return {self.column_ref(reference).column for reference in self.mapped_references()}
 
     def resolved_location(self, paths: PathSettings) -> str | JdbcLocation:
         """The location with `{samples}`, `{root}` … placeholders filled in."""
@@ -371,4 +429,19 @@ def load_config(
         config = PipelineConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, data, origin)) from None
+    _check_stage_sections(config, origin)
     return config.model_copy(update={"paths": config.paths.resolved(base_dir)})
+
+
+def _check_stage_sections(config: PipelineConfig, origin: Path) -> None:
+    """Validate the linkage and gold sections (where given) now, so a typo stops a run before any work, naming the file."""
+    from lakehouse.gold_settings import GoldSettings
+    from lakehouse.linkage_settings import LinkageSettings
+
+    try:
+        if config.linkage:
+            LinkageSettings.from_config(config.linkage)
+        if config.gold:
+            GoldSettings.from_config(config.gold)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} (loaded from {origin})") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -18,6 +18,10 @@ BUNDLED_MODEL = "customer_model.json"
 
 TRAINED_MODEL_PREFIX = "customer_model"
 """Trained models under config.paths.models are named <prefix>-<UTC time>Z.json (sidecar: .meta.json)."""
+
+
+IDENTIFIER_FIELDS = ("national_id", "customer_number", "loyalty_card")
+"""Canonical customer fields that identify a person (or an account) and serve as matching evidence when filled."""
 
 
 class _Strict(BaseModel):
@@ -48,14 +52,28 @@ class ClusterGuard(_Strict):
     max_conflict_level: str = Field(description="label_for_charts of the highest comparison level that counts as a conflict")
 
 
+class IdentifierSettings(_Strict):
+    """How identifiers become matching keys: values that are not a person's own are ignored."""
+
+    placeholder_patterns: list[str] = Field(
+        default_factory=lambda: [r"^0+$", r"^(.)\1+$", r"^(UNKNOWN|UNBEKANNT|NONE|NULL|NA|TEST|X+)$", r"^0?1234567890?$"],
+        description="regular expressions over the key (upper case, letters and digits only) of a placeholder value",
+    )
+    max_records_per_value: int = Field(default=5, ge=1, description="a key more records share than this is a shared or default value, not evidence")
+
+
 class TrainingSettings(_Strict):
     """Unsupervised training: lambda from deterministic rules, u by seeded sampling, m by EM over several blockings."""
 
     seed: int = 42
-    deterministic_rules: list[BlockingRule] = Field(min_length=1, description="rules with (almost) no false positives")
+    deterministic_rules: list[BlockingRule | str] = Field(min_length=1, description="candidate rules with (almost) no false positives; those whose columns the data fills are used")
     deterministic_recall: float = Field(default=0.7, gt=0, le=1, description="share of true matches the deterministic rules find")
     u_max_pairs: float = Field(default=1e7, gt=0, description="random record pairs sampled to estimate u")
-    em_blocking_rules: list[BlockingRule] = Field(min_length=1, description="one EM session per rule; together they must cover every comparison")
+    em_blocking_rules: list[BlockingRule | str] = Field(
+        min_length=1, description="candidate EM sessions, one per rule whose columns the data fills; a session that finds no pairs is skipped"
+    )
+    min_known_matches: int = Field(default=5, ge=0, description="an EM session whose block holds fewer near-certain matches (found by a deterministic rule) is skipped")
+    min_filled_records: int = Field(default=2, ge=2, description="a column fewer records fill is treated as absent: its comparison and rules are left out")
     em_max_pairs: float | None = Field(default=None, gt=0, description="cap on the blocked pairs one EM session uses (None: all)")
     max_iterations: int = Field(default=25, gt=0)
     em_convergence: float = Field(default=1e-4, gt=0)
@@ -75,14 +93,19 @@ class LinkageSettings(_Strict):
 
     backend: Literal["spark", "duckdb"] = "spark"
     settings_file: str | None = Field(default=None, description="settings spec JSON; None: the bundled linkage_models/customer_settings.json")
-    model: str | None = Field(default=None, description="trained model JSON; None: newest under paths.models, else the bundled one")
+    model: str | None = Field(default=None, description="trained model JSON to match with; None: the newest trained under paths.models")
+    prior_model: str | None = Field(default=None, description="model whose m/u fill levels the data never shows; None: the bundled one")
     pair_floor: float = Field(default=0.5, ge=0, le=1, description="pairs below this match probability are not kept")
-    match_threshold: float = Field(default=0.99, gt=0, le=1, description="pairs at or above it link their records into one candidate cluster")
-    cluster_threshold: float = Field(
-        default=0.2, gt=0, le=1, description="inside a candidate cluster, two groups merge while the mean match probability over all their record pairs is at least this"
+    match_threshold: Annotated[float, Field(gt=0, le=1)] | Literal["auto"] = Field(
+        default="auto", description="pairs at or above it link their records into one candidate cluster; auto: chosen from the trained model's scores"
     )
-    review_band: ReviewBand = Field(default_factory=lambda: ReviewBand(low=0.5, high=0.99))
+    cluster_threshold: Annotated[float, Field(gt=0, le=1)] | Literal["auto"] = Field(
+        default="auto",
+        description="inside a candidate cluster, two groups merge while the mean match probability over all their record pairs is at least this; auto: as match_threshold",
+    )
+    review_band: ReviewBand = Field(default_factory=lambda: ReviewBand(low=0.1, high=1.0))
     cluster_guards: list[ClusterGuard] = Field(default_factory=list)
+    identifiers: IdentifierSettings = Field(default_factory=IdentifierSettings)
     training: TrainingSettings
     spark: SparkLinkageSettings = Field(default_factory=SparkLinkageSettings)
     waterfall_samples: int = Field(default=10, ge=0, description="merged pairs shown in the evaluation report's waterfall chart")
@@ -91,8 +114,6 @@ class LinkageSettings(_Strict):
     def _thresholds(self) -> "LinkageSettings":
         if self.pair_floor > self.review_band.low:
             raise ValueError(f"pair_floor ({self.pair_floor}) must not exceed review_band.low ({self.review_band.low}): reviewed pairs must be kept")
-        if self.review_band.high > self.match_threshold:
-            raise ValueError(f"review_band.high ({self.review_band.high}) must not exceed match_threshold ({self.match_threshold})")
         return self
 
     @classmethod
@@ -108,13 +129,17 @@ class LinkageSettings(_Strict):
         """The settings spec file to use."""
         return Path(self.settings_file) if self.settings_file else bundled_file(BUNDLED_SETTINGS)
 
-    def model_path(self, models_dir: str) -> Path:
-        """The trained model to use: the configured one, else the newest in `models_dir`, else the bundled one."""
+    def model_path(self, models_dir: str) -> Path | None:
+        """The model to match with: the configured one, else the newest trained in `models_dir`, else None (train first)."""
         if self.model:
             return Path(self.model)
         trained = sorted(Path(models_dir).glob(f"{TRAINED_MODEL_PREFIX}-*.json"))
         trained = [path for path in trained if not path.name.endswith(".meta.json")]
-        return trained[-1] if trained else bundled_file(BUNDLED_MODEL)
+        return trained[-1] if trained else None
+
+    def prior_model_path(self) -> Path:
+        """The model whose values fill the levels training data never shows."""
+        return Path(self.prior_model) if self.prior_model else bundled_file(BUNDLED_MODEL)
 
 
 def bundled_file(name: str) -> Path:

@@ -79,7 +79,7 @@ def typo(values: pd.Series, rng: np.random.Generator) -> pd.Series:
 
 
 def nickname(values: pd.Series, rng: np.random.Generator) -> pd.Series:
-    """The nickname or spelling variant a person uses (Johannes -> Hans), where the name has one."""
+    """The nickname or spelling variant a person uses (Johannes -> Hannes), where the name has one."""
     picks = rng.random(len(values))
     return pd.Series(
         [NICKNAMES[name][int(p * len(NICKNAMES[name]))] if name in NICKNAMES else name for name, p in zip(values.tolist(), picks)],

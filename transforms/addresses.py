@@ -25,7 +25,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from transforms.issues import replace_or_flag
-from transforms.names import StandardisationRules, StreetSuffix, fix_case, matching_form, tidy_text
+from transforms.names import StandardisationRules, fix_case, matching_form, tidy_text
 
 _NUMBER = r"\d+ ?[a-zA-Z]?(?: ?[-/] ?\d+ ?[a-zA-Z]?)?"
 NUMBER_AT_END = rf"^(.*?[\p{{L}}.]),? ?({_NUMBER})$"

@@ -1,4 +1,4 @@
-"""Bronze logic: row hashes, load metadata, batch fingerprints and the reasons a raw row is quarantined."""
+"""Bronze logic: row hashes, load metadata, batch ids and the reasons a raw row is quarantined."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.window import Window
 
-from lakehouse.sources import CORRUPT_COLUMN, SOURCE_LOCATION_COLUMN
+from lakehouse.sources import CORRUPT_COLUMN, MISSING_COLUMNS_COLUMN, SOURCE_LOCATION_COLUMN
 
 REASON_COLUMN = "_quarantine_reason"
-METADATA_COLUMNS = ("_source", "_batch_id", "_ingested_at", SOURCE_LOCATION_COLUMN, "_row_hash")
+BATCH_COLUMN = "_batch_id"
+METADATA_COLUMNS = ("_source", BATCH_COLUMN, "_ingested_at", SOURCE_LOCATION_COLUMN, "_row_hash")
 """Load metadata every bronze row carries next to its raw columns."""
 
 QUARANTINE_COLUMNS = ("source", "batch_id", "ingested_at", "source_location", "row_hash", "raw_record", "reason")
@@ -45,34 +45,52 @@ def with_quarantine_reason(df: DataFrame, source_format: str, encoding: str) -> 
         "csv": "malformed CSV row: field count differs from the header or a quote is not closed",
         "jsonl": "malformed JSON line: not a valid JSON object",
     }.get(source_format, f"malformed {source_format} record")
+    missing = F.concat(
+        F.lit("mapped column(s) ["), F.col(MISSING_COLUMNS_COLUMN), F.lit("] missing in file "), F.col(SOURCE_LOCATION_COLUMN),
+        F.lit(": the whole batch is quarantined (fix the file or the mapping; it is retried on the next ingest)"),
+    )
     reason = (
-        F.when(F.col(CORRUPT_COLUMN).isNotNull(), F.lit(malformed))
+        F.when(F.col(MISSING_COLUMNS_COLUMN).isNotNull(), missing)
+        .when(F.col(CORRUPT_COLUMN).isNotNull(), F.lit(malformed))
+        .when(F.lit(source_format == "csv") & _any_column_matches(df, "[\r\n]\\z"), F.lit(f"{malformed} (a quoted field runs to the end of the file)"))
         .when(_any_column_matches(df, "\ufffd"), F.lit(f"undecodable bytes for the declared encoding {encoding}"))
         .when(_any_column_matches(df, _MOJIBAKE), F.lit(f"text looks like UTF-8 read as {encoding} (mojibake such as 'Ã¼'): check the declared encoding"))
     )
     return df.withColumn(REASON_COLUMN, reason)
 
 
-def batch_ids(df: DataFrame, source: str) -> DataFrame:
-    """One row per file (or table) read: its content-derived `batch_id`, row counts, and whether it is the first with that id."""
+def file_batch_id(source: str, sha256: str) -> str:
+    """The batch id of a delivered file: from the SHA-256 of its bytes, so a renamed or re-read file keeps it."""
+    return f"{source}-{sha256[:16]}"
+
+
+def with_file_batch_ids(df: DataFrame, ids: dict[str, str]) -> DataFrame:
+    """Add `_batch_id` from each row's file (`_source_location` -> batch id)."""
+    lookup = F.create_map(*[F.lit(item) for pair in ids.items() for item in pair])
+    return df.withColumn(BATCH_COLUMN, lookup[F.col(SOURCE_LOCATION_COLUMN)])
+
+
+def with_snapshot_batch_id(df: DataFrame, source: str) -> DataFrame:
+    """Add `_batch_id` to a table snapshot: derived from its row hashes, so an unchanged table keeps its id."""
     checksum = F.sum(F.conv(F.substring("_row_hash", 1, 15), 16, 10).cast("decimal(38,0)"))
-    per_location = df.groupBy(SOURCE_LOCATION_COLUMN).agg(
+    per_location = df.groupBy(SOURCE_LOCATION_COLUMN).agg(F.count(F.lit(1)).alias("rows"), checksum.cast("string").alias("checksum"))
+    digest = F.sha2(F.concat_ws("|", F.lit(source), F.col("rows").cast("string"), F.col("checksum")), 256)
+    ids = per_location.select(SOURCE_LOCATION_COLUMN, F.concat(F.lit(f"{source}-"), F.substring(digest, 1, 16)).alias(BATCH_COLUMN))
+    return df.join(F.broadcast(ids), SOURCE_LOCATION_COLUMN)
+
+
+def batch_summary(df: DataFrame) -> DataFrame:
+    """One row per batch: its location, rows, rows quarantined and the mapped columns its file lacks (null if none)."""
+    return df.groupBy(BATCH_COLUMN, SOURCE_LOCATION_COLUMN).agg(
         F.count(F.lit(1)).alias("rows"),
         F.count(REASON_COLUMN).alias("rows_quarantined"),
-        checksum.cast("string").alias("checksum"),
-    )
-    digest = F.sha2(F.concat_ws("|", F.lit(source), F.col("rows").cast("string"), F.col("checksum")), 256)
-    first = F.row_number().over(Window.partitionBy("batch_id").orderBy(SOURCE_LOCATION_COLUMN)) == 1
-    return (
-        per_location.withColumn("batch_id", F.concat(F.lit(f"{source}-"), F.substring(digest, 1, 16)))
-        .withColumn("first_location", first)
-        .drop("checksum")
+        F.max(MISSING_COLUMNS_COLUMN).alias("missing_columns"),
     )
 
 
 def with_load_metadata(df: DataFrame, source: str, ingested_at: datetime) -> DataFrame:
-    """Add the source name, batch id (from the `batch_id` column) and ingest time every bronze row carries."""
-    return df.withColumnRenamed("batch_id", "_batch_id").withColumns({"_source": F.lit(source), "_ingested_at": F.lit(ingested_at).cast("timestamp")})
+    """Add the source name and ingest time every bronze row carries (next to `_batch_id`)."""
+    return df.withColumns({"_source": F.lit(source), "_ingested_at": F.lit(ingested_at).cast("timestamp")})
 
 
 def bronze_rows(df: DataFrame) -> DataFrame:
@@ -85,7 +103,7 @@ def quarantine_rows(df: DataFrame) -> DataFrame:
     raw = F.coalesce(F.col(CORRUPT_COLUMN), F.to_json(F.struct(*[F.col(c) for c in data_columns(df)])))
     return df.where(F.col(REASON_COLUMN).isNotNull()).select(
         F.col("_source").alias("source"),
-        F.col("_batch_id").alias("batch_id"),
+        F.col(BATCH_COLUMN).alias("batch_id"),
         F.col("_ingested_at").alias("ingested_at"),
         F.col(SOURCE_LOCATION_COLUMN).alias("source_location"),
         F.col("_row_hash").alias("row_hash"),

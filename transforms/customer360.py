@@ -25,7 +25,7 @@ from decimal import Decimal
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from transforms.survivorship import Customer360Settings
+from lakehouse.gold_settings import Customer360Settings
 
 TIMELINE_COLUMNS = (
     "golden_id",
@@ -64,12 +64,19 @@ def orphan_interactions(interactions: DataFrame, xref: DataFrame) -> DataFrame:
     return interactions.join(owners, ["customer_source", "customer_record_id"], "left_anti")
 
 
-def as_of_date(interactions: DataFrame, settings: Customer360Settings) -> date:
-    """The date that decides "overdue": the configured one, else the date of the latest load into silver.interactions."""
+def as_of_date(interactions: DataFrame, settings: Customer360Settings, customers: DataFrame | None = None) -> date:
+    """The date that decides "overdue": the configured one, else the date of the latest load into silver.interactions.
+
+    Without any interaction (customers-only sources), the date of the latest load into `customers` (silver.customers),
+    so that reruns on the same data give the same 360; today only when neither holds a load time.
+    """
     if settings.as_of is not None:
         return settings.as_of
-    latest = interactions.agg(F.max("ingested_at")).first()[0]
-    return latest.date() if latest is not None else date.today()
+    for frame in (interactions, customers):
+        latest = frame.agg(F.max("ingested_at")).first()[0] if frame is not None else None
+        if latest is not None:
+            return latest.date()
+    return date.today()
 
 
 def invoice_settlement(timeline: DataFrame, as_of: date) -> DataFrame:

@@ -6,7 +6,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse.config import CUSTOMER_FIELDS, SourceConfig
-from lakehouse.sources import safe_column_name
+from lakehouse.sources import mapped_value
 from transforms.addresses import split_house_number, standardise_city, standardise_postcode, standardise_street
 from transforms.countries import standardise_country
 from transforms.dates import parse_date, parse_timestamp
@@ -63,11 +63,11 @@ def select_customer_fields(bronze: DataFrame, source: SourceConfig) -> DataFrame
     """Rename a source's mapped columns to canonical customer fields (raw strings, tidied) plus load metadata."""
     mapping = source.customers
     assert mapping is not None, f"source '{source.name}' has no customers mapping"
-    mapped = {field: tidy_text(F.col(f"`{safe_column_name(column)}`")) for field, column in mapping.fields.items()}
+    mapped = {field: tidy_text(mapped_value(source.column_ref(column))) for field, column in mapping.fields.items()}
     fields = [mapped.get(field, F.lit(None).cast("string")).alias(field) for field in CUSTOMER_FIELDS]
     return bronze.select(
         F.lit(source.name).alias("source_system"),
-        tidy_text(F.col(f"`{safe_column_name(mapping.record_id)}`")).alias("source_record_id"),
+        tidy_text(mapped_value(source.column_ref(mapping.record_id))).alias("source_record_id"),
         *fields,
         F.col("_batch_id").alias("batch_id"),
         F.col("_ingested_at").alias("ingested_at"),

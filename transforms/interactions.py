@@ -6,32 +6,39 @@ import re
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.types import DateType, DecimalType, StringType, StructField, StructType, TimestampType
 
 from lakehouse.config import SourceConfig
-from lakehouse.sources import safe_column_name
+from lakehouse.sources import mapped_value
 from transforms.dates import parse_date, parse_timestamp
 from transforms.names import tidy_text
-from transforms.issues import flag_issue, replace_or_flag, with_issues_column
+from transforms.issues import ISSUES_COLUMN, ISSUES_TYPE, flag_issue, replace_or_flag, with_issues_column
 
-INTERACTION_COLUMNS = (
-    "source_system",
-    "event_id",
-    "customer_source",
-    "customer_record_id",
-    "event_type",
-    "event_label",
-    "channel",
-    "occurred_at",
-    "amount",
-    "currency",
-    "reference_id",
-    "due_date",
-    "status",
-    "batch_id",
-    "ingested_at",
-    "row_hash",
-    "quality_issues",
+INTERACTION_SCHEMA = StructType(
+    [
+        StructField("source_system", StringType()),
+        StructField("event_id", StringType()),
+        StructField("customer_source", StringType()),
+        StructField("customer_record_id", StringType()),
+        StructField("event_type", StringType()),
+        StructField("event_label", StringType()),
+        StructField("channel", StringType()),
+        StructField("occurred_at", TimestampType()),
+        StructField("amount", DecimalType(18, 2)),
+        StructField("currency", StringType()),
+        StructField("reference_id", StringType()),
+        StructField("due_date", DateType()),
+        StructField("status", StringType()),
+        StructField("batch_id", StringType()),
+        StructField("ingested_at", TimestampType()),
+        StructField("row_hash", StringType()),
+        StructField(ISSUES_COLUMN, ISSUES_TYPE),
+    ]
 )
+"""The one declaration of `silver.interactions`: columns in order with their types (`standardise_interactions` gives exactly
+these; a source-less silver.interactions is an empty table of this schema)."""
+
+INTERACTION_COLUMNS = tuple(INTERACTION_SCHEMA.fieldNames())
 """Columns of `silver.interactions`, in order."""
 
 REJECTING_RULES = ("event_id_missing", "customer_key_missing", "customer_unknown", "label_unmapped", "timestamp_missing", "timestamp_unparseable")
@@ -42,7 +49,7 @@ def select_interaction_fields(bronze: DataFrame, source: SourceConfig) -> DataFr
     """Rename a source's mapped columns to canonical interaction fields (raw strings) plus load metadata."""
     mapping = source.interactions
     assert mapping is not None, f"source '{source.name}' has no interactions mapping"
-    raw = {field: tidy_text(F.col(f"`{safe_column_name(column)}`")) for field, column in mapping.fields.items()}
+    raw = {field: tidy_text(mapped_value(source.column_ref(column))) for field, column in mapping.fields.items()}
     if mapping.event_label is not None:
         raw["event_label"] = F.lit(mapping.event_label)
     raw.setdefault("channel", F.lit(mapping.channel))

@@ -12,11 +12,14 @@ from typing import Any
 
 import pytest
 import yaml
+from pyspark.sql import functions as F
 
 from jobs import build_gold
+from lakehouse import quality
 from lakehouse.config import PipelineConfig
 from lakehouse.quality import GateFailed
 from lakehouse.storage import open_store
+from transforms.interactions import INTERACTION_SCHEMA
 from transforms.linkage import PAIR_SCHEMA
 
 GOLD_YAML = Path(__file__).parents[2] / "conf" / "gold.yaml"
@@ -27,11 +30,6 @@ CUSTOMERS_DDL = (
     "house_number string, address_line2 string, postcode string, city string, city_norm string, region string, country string, "
     "customer_number string, loyalty_card string, national_id string, consent_email boolean, consent_updated_at timestamp, "
     f"source_updated_at timestamp, batch_id string, ingested_at timestamp, row_hash string, quality_issues {ISSUES}"
-)
-INTERACTIONS_DDL = (
-    "source_system string, event_id string, customer_source string, customer_record_id string, event_type string, event_label string, "
-    "channel string, occurred_at timestamp, amount decimal(18,2), currency string, reference_id string, due_date date, status string, "
-    f"batch_id string, ingested_at timestamp, row_hash string, quality_issues {ISSUES}"
 )
 LOADED = datetime(2024, 6, 1, 8, 0)
 CUSTOMERS = [
@@ -67,7 +65,7 @@ def setup(spark, config: PipelineConfig, tmp_path: Path):
     store = open_store(spark, cfg)
     write_silver(spark, store, CUSTOMERS)
     rows = [(*row[:8], Decimal(row[8]) if row[8] else None, row[9], None, None, None, "b1", LOADED, "h", []) for row in INTERACTIONS]
-    store.overwrite("silver.interactions", spark.createDataFrame(rows, INTERACTIONS_DDL))
+    store.overwrite("silver.interactions", spark.createDataFrame(rows, INTERACTION_SCHEMA))
     write_matches(spark, store, CLUSTERS)
     return cfg, store
 
@@ -124,3 +122,27 @@ def test_build_gold_then_rerun_on_the_same_inputs_then_a_failing_gate(spark, set
     with pytest.raises(GateFailed, match="gold.customer_xref"):
         build_gold.run(cfg, spark, store, run_id="run-4")
     assert {table: store.version(table) for table in GOLD_TABLES} == versions
+
+
+def test_build_gold_on_empty_interactions_gives_zero_kpis_and_its_gates_still_check(spark, setup) -> None:
+    cfg, store = setup
+    store.overwrite("silver.interactions", spark.createDataFrame([], INTERACTION_SCHEMA))  # customers-only sources
+
+    counts = build_gold.run(cfg, spark, store, run_id="run-1")
+
+    assert (counts["golden_customers"], counts["interactions"], counts["orphan_interactions"], counts["as_of"]) == (3, 0, 0, "2024-06-01")
+    assert all(gate.success for gate in counts["gates"]) and len(counts["gates"]) == 3
+    assert store.read("gold.customer_timeline").count() == 0
+    kpis = store.read("gold.customer_360")
+    assert kpis.count() == 3
+    assert {tuple(row) for row in kpis.select("interaction_count", "order_count", "revenue", "invoice_count", "return_rate", "last_contact_at", "value_segment").collect()} == {
+        (0, 0, Decimal("0.00"), 0, None, None, "prospect")
+    }
+
+    # the 360 gate is not vacuous on empty interactions: null counts, or events counted that the timeline lacks, fail it
+    parameters = {"golden_ids": 3, "segments": ["prospect"], "newsletter_statuses": ["subscribed", "unsubscribed"], "timeline_events": 0}
+    reports = cfg.paths.reports
+    nulls = quality.validate(kpis.withColumn("order_count", F.lit(None).cast("bigint")), "gold.customer_360", "gold_customer_360", reports, parameters)
+    assert [(o.expectation, o.column) for o in nulls.blocking_failures] == [("expect_column_values_to_not_be_null", "order_count")]
+    counted = quality.validate(kpis.withColumn("interaction_count", F.lit(1).cast("bigint")), "gold.customer_360", "gold_customer_360", reports, parameters)
+    assert [(o.expectation, o.column) for o in counted.blocking_failures] == [("expect_column_sum_to_be_between", "interaction_count")]

@@ -113,3 +113,61 @@ def test_wrongly_declared_encoding_is_quarantined_with_its_reason(spark, setup) 
     assert (result.rows_landed, result.rows_quarantined) == (1, 1)
     [row] = store.read("bronze.quarantine").collect()
     assert "looks like UTF-8 read as latin-1" in row.reason and "MÃ¼ller" in row.raw_record
+
+
+def _write_with_header(path: Path, header: str, rows: list[str]) -> None:
+    path.write_bytes((header + "".join(f"{r}\n" for r in rows)).encode("latin-1"))
+
+
+def _logged_ids(store) -> dict[str, str]:
+    return {r.source_location.rsplit("/", 1)[-1]: r.batch_id for r in store.read("bronze.ingest_log").collect()}
+
+
+def test_a_new_file_with_another_header_adds_only_its_rows_and_keeps_earlier_batch_ids(spark, setup) -> None:
+    cfg, store, inbox = setup
+    _write(inbox / "day1.csv", ["1;Müller;Zürich", "2;Meier;Bern"])
+    ingest.run(cfg, spark, store)
+    before = {r.kunde: r._batch_id for r in store.read("bronze.erp").collect()}
+
+    _write_with_header(inbox / "day2.csv", "ort;kunde;email;name\n", ["Wien;3;w@example.org;Weiß"])  # other order, one more column
+    [result] = ingest.run(cfg, spark, store)
+    assert (result.batches_new, result.batches_skipped, result.rows_landed, result.rows_quarantined) == (1, 1, 1, 0)
+    bronze = {r.kunde: r for r in store.read("bronze.erp").collect()}
+    assert {k: (r.name, r.ort, r.email) for k, r in bronze.items()} == {
+        "1": ("Müller", "Zürich", None), "2": ("Meier", "Bern", None), "3": ("Weiß", "Wien", "w@example.org"),
+    }
+    assert {k: bronze[k]._batch_id for k in before} == before, "earlier batches keep their ids"
+    assert _logged_ids(store)["day1.csv"] == before["1"]
+    [again] = ingest.run(cfg, spark, store)
+    assert (again.batches_new, again.batches_skipped) == (0, 2)
+
+
+def test_a_file_lacking_a_mapped_column_goes_to_quarantine_whole_and_is_retried(spark, setup) -> None:
+    cfg, store, inbox = setup
+    _write(inbox / "day1.csv", ["1;Müller;Zürich"])
+    _write_with_header(inbox / "day2.csv", "kunde;nachname;ort\n", ["2;Meier;Bern", "3;Weiß;Wien"])
+    [result] = ingest.run(cfg, spark, store)
+    assert (result.batches_new, result.batches_rejected, result.rows_landed, result.rows_quarantined) == (2, 1, 1, 2)
+    bronze = store.read("bronze.erp")
+    assert bronze.count() == 1 and "nachname" not in bronze.columns, "nothing lands under a column the file does not have"
+    quarantined = store.read("bronze.quarantine").collect()
+    assert len(quarantined) == 2 and all("mapped column(s) [name] missing in file" in q.reason and "day2.csv" in q.reason for q in quarantined)
+    assert sorted(q.raw_record for q in quarantined) == ['{"kunde":"2","nachname":"Meier","ort":"Bern"}', '{"kunde":"3","nachname":"Weiß","ort":"Wien"}']
+    statuses = {r.source_location.rsplit("/", 1)[-1]: (r.status, r.missing_columns) for r in store.read("bronze.ingest_log").collect()}
+    assert statuses == {"day1.csv": ("ingested", None), "day2.csv": ("rejected", "name")}
+
+    [retry] = ingest.run(cfg, spark, store)  # a rejected file is tried again (e.g. after the mapping was fixed), never doubled
+    assert (retry.batches_new, retry.batches_rejected, retry.batches_skipped) == (1, 1, 1)
+    assert store.read("bronze.quarantine").count() == 2 and store.read("bronze.erp").count() == 1
+
+
+def test_multiline_quoted_fields_land_and_an_unclosed_quote_is_quarantined(spark, setup) -> None:
+    cfg, store, inbox = setup
+    _write(inbox / "day1.csv", ['1;"Müller\nHof";Zürich', "2;Weiß;Wien;EXTRA", '3;Ødegård;"Oslo'])
+    [result] = ingest.run(cfg, spark, store)
+    assert (result.rows_landed, result.rows_quarantined) == (1, 2)
+    assert store.read("bronze.erp").first().name == "Müller\nHof"
+    reasons = {q.raw_record: q.reason for q in store.read("bronze.quarantine").collect()}
+    assert reasons["2;Weiß;Wien;EXTRA"].startswith("malformed CSV row")
+    [(raw, reason)] = [(raw, reason) for raw, reason in reasons.items() if "Ødegård" in raw]
+    assert "runs to the end of the file" in reason

@@ -10,7 +10,8 @@ import pytest
 from jobs import ingest, standardise
 from lakehouse.config import PipelineConfig, SourceConfig
 from lakehouse.quality import GateFailed, load_suite
-from lakehouse.storage import open_store
+from lakehouse.storage import as_nullable, open_store
+from transforms.interactions import INTERACTION_SCHEMA
 
 SHOP = {
     "name": "shop",
@@ -75,6 +76,7 @@ def test_counts_add_up_and_bad_rows_are_quarantined_with_reasons(spark, pipeline
     assert shop.bronze_rows == shop.superseded + shop.silver_rows + shop.rejected
     tickets = counts[("tickets", "silver.interactions")]
     assert (tickets.bronze_rows, tickets.silver_rows, tickets.rejected) == (4, 2, 2)
+    assert store.read("silver.interactions").schema == as_nullable(INTERACTION_SCHEMA), "the one declared schema (also of a source-less, empty table)"
 
     customers = {r.source_record_id: r for r in store.read("silver.customers").collect()}
     assert customers["1"].email == "anna@example.com", "the newest version of a record wins"
@@ -104,6 +106,31 @@ def test_a_partial_run_checks_events_against_the_customers_already_in_silver(spa
     assert [(c.source, c.silver_rows, c.rejected) for c in result.counts] == [("tickets", 2, 2)]
     assert sorted(r.event_id for r in store.read("silver.interactions").collect()) == ["T1", "T3"]
     assert store.read("silver.customers").count() == 2
+
+
+def test_a_partial_run_of_a_customer_source_leaves_the_events_of_other_sources(spark, pipeline) -> None:
+    cfg, store = pipeline
+    standardise.run(cfg, spark, store)
+    version = store.version("silver.interactions")
+
+    result = standardise.run(cfg, spark, store, only=["shop"])
+
+    assert [(c.source, c.table) for c in result.counts] == [("shop", "silver.customers")]
+    assert [g.table for g in result.gates] == ["silver.customers"]
+    assert store.version("silver.interactions") == version, "not rewritten, let alone emptied"
+    assert sorted(r.event_id for r in store.read("silver.interactions").collect()) == ["T1", "T3"]
+
+
+def test_an_event_source_whose_events_are_all_rejected_fails_the_row_count_gate(spark, pipeline) -> None:
+    cfg, store = pipeline
+    shop, tickets = cfg.sources
+    unmapped = tickets.model_copy(update={"interactions": tickets.interactions.model_copy(update={"labels": {"Anfrage": "support_request"}})})
+    broken = cfg.model_copy(update={"sources": [shop, unmapped]})
+
+    with pytest.raises(GateFailed, match="silver.interactions") as failure:
+        standardise.run(broken, spark, store)
+    assert "expect_table_row_count_to_be_between" in str(failure.value), "the floor is 1 when a source maps interactions"
+    assert not store.exists("silver.interactions")
 
 
 def test_a_failing_table_gate_stops_promotion_and_keeps_the_previous_silver(spark, pipeline, tmp_path: Path) -> None:

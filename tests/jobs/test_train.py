@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-from jobs import train
+from jobs import match, train
 from lakehouse.config import PipelineConfig
 from lakehouse.linkage_settings import LinkageSettings
 from lakehouse.storage import TableStore, open_store
-from transforms.linkage import ModelNotTrainedError, load_model, model_metadata_path, untrained_levels
+from transforms.linkage import LinkageError, load_model, model_metadata_path, untrained_levels
 
 SILVER_COLUMNS = "source_system string, source_record_id string, first_name_norm string, last_name_norm string, birth_date date, email_norm string"
 ADDRESS_COLUMNS = ", phone string, street_norm string, house_number string, postcode string, city_norm string"
+ID_COLUMNS = ", national_id string, customer_number string, loyalty_card string"
 FIRST = ["anna", "jonas", "lena", "paul", "mia", "felix", "emma", "lukas", "sara", "nils", "ida", "ole"]
 LAST = ["mueller", "schmidt", "hansen", "berg", "weber", "lund", "fischer", "nilsen"]
 
@@ -89,12 +90,50 @@ def test_train_saves_a_versioned_model_with_metadata(spark: SparkSession, config
     assert LinkageSettings.from_config(linkage).model_path(settings.paths.models) == path
 
 
-def test_train_refuses_a_model_with_untrained_levels(spark: SparkSession, config: PipelineConfig, tmp_path: Path) -> None:
-    # a handful of people without phones or addresses: those comparisons' levels are never observed
-    rows = [(*row, None, None, None, None, None) for row in _people(8, seed=2)]
-    settings = _config(config, tmp_path, {**config.linkage, "backend": "duckdb"})
-    store = _store_with_silver(spark, settings, rows, SILVER_COLUMNS + ADDRESS_COLUMNS)
+ALL_COLUMNS = SILVER_COLUMNS + ADDRESS_COLUMNS + ID_COLUMNS
 
-    with pytest.raises(ModelNotTrainedError, match="untrained level"):
-        train.run(settings, spark, store)
-    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+
+def _train(spark: SparkSession, config: PipelineConfig, tmp_path: Path, rows: list[tuple], **linkage: object) -> tuple[dict, dict]:
+    """Train with the bundled spec and training candidates on DuckDB (rows padded with nulls); return the model and its metadata."""
+    width = len(ALL_COLUMNS.split(","))
+    padded = [(*row, *([None] * (width - len(row)))) for row in rows]
+    settings = _config(config, tmp_path, {**config.linkage, "backend": "duckdb", "training": {**config.linkage["training"], "u_max_pairs": 1e5}, **linkage})
+    path = train.run(settings, spark, _store_with_silver(spark, settings, padded, ALL_COLUMNS))
+    return load_model(path), json.loads(model_metadata_path(path).read_text(encoding="utf-8"))
+
+
+def _comparisons(model: dict) -> list[str]:
+    return [c["output_column_name"] for c in model["comparisons"]]
+
+
+def test_train_without_phone_address_or_ids_leaves_those_comparisons_out(spark: SparkSession, config: PipelineConfig, tmp_path: Path) -> None:
+    model, metadata = _train(spark, config, tmp_path, _people(150, seed=2))
+    assert _comparisons(model) == ["first_name", "last_name", "birth_date", "email_norm"]
+    assert set(metadata["plan"]["comparisons_left_out"]) == {"phone", "address", "postcode_city", "national_id", "customer_number", "loyalty_card"}
+    assert untrained_levels(model) == []
+    # nobody is written with an initial or swapped names here: those levels keep a prior and say so
+    assert any(line.startswith("first_name: Initial matches the first name") for line in metadata["prior_values"])
+    assert all(["phone"] != rule for rule in metadata["plan"]["blocking_rules"])
+
+
+def test_train_without_email_skips_the_email_session(spark: SparkSession, config: PipelineConfig, tmp_path: Path) -> None:
+    rows = [(*row[:5], None) for row in _people(150, seed=3)]
+    model, metadata = _train(spark, config, tmp_path, rows)
+    assert "email_norm" not in _comparisons(model)
+    assert ["email_norm", "first_name_norm"] not in metadata["plan"]["deterministic_rules"]
+    assert all(not session.startswith("['email_norm']") for session in metadata["em_sessions"])
+    assert metadata["em_sessions"] and 0 < model["probability_two_random_records_match"] < 1
+
+
+def test_train_without_birth_date(spark: SparkSession, config: PipelineConfig, tmp_path: Path) -> None:
+    rows = [(*row[:4], None, row[5]) for row in _people(150, seed=4)]
+    model, metadata = _train(spark, config, tmp_path, rows)
+    assert _comparisons(model) == ["first_name", "last_name", "email_norm"]
+    assert metadata["plan"]["deterministic_rules"] == [["email_norm", "first_name_norm"]]
+
+
+def test_match_without_a_model_trained_here_is_refused(spark: SparkSession, config: PipelineConfig, tmp_path: Path) -> None:
+    settings = _config(config, tmp_path, {**config.linkage, "backend": "duckdb"})
+    store = _store_with_silver(spark, settings, _people(5, seed=5))
+    with pytest.raises(LinkageError, match="no trained linkage model"):
+        match.run(settings, spark, store)

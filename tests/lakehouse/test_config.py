@@ -114,3 +114,18 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
     broken.write_text("environment: [unclosed", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(broken)
+
+
+@pytest.mark.parametrize(
+    ("section", "override", "message"),
+    [
+        ("gold", {"survivorship": {"name": {"rulez": ["source_trust"]}}}, "gold.survivorship.name.rulez"),
+        ("gold", {"customer_360": {"reporting_currency": "euro"}}, "gold.customer_360.reporting_currency"),
+        ("linkage", {"match_threshold": "high"}, "linkage.match_threshold"),
+        ("linkage", {"training": {"em_blocking_rulez": []}}, "linkage.training.em_blocking_rulez"),
+    ],
+)
+def test_a_typo_in_a_stage_section_stops_at_load_naming_the_field(section: str, override: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as error:
+        load_config(environment="test", overrides={section: override})
+    assert "test.yaml" in str(error.value)

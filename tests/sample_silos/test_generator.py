@@ -286,3 +286,17 @@ def test_crm_table_is_written_to_postgres_with_identical_rows(config: PipelineCo
     assert set(gt.loc[gt["source"] == "crm", "source_record_id"]) == {str(row[0]) for row in first}
     run(test_config, persons=200, seed=SEED)
     assert crm_rows(crm_target(test_config)) == first
+
+
+def test_nicknames_come_from_the_generators_own_table() -> None:
+    """noise.nickname draws only from sample_silos.vocabulary.NICKNAMES (written for the generator, not the matcher's)."""
+    import numpy as np
+
+    from sample_silos.noise import nickname
+    from sample_silos.vocabulary import NICKNAMES
+
+    names = pd.Series(["Matthias"] * 50 + ["Nobody"] * 5, dtype=object)
+    used = nickname(names, np.random.default_rng(1))
+    assert set(used[:50]) == set(NICKNAMES["Matthias"]) and set(used[50:]) == {"Nobody"}
+    every_name = {n for c in COUNTRIES.values() for n in (*c.male, *c.female)}
+    assert set(NICKNAMES) <= every_name, "a nickname entry for a first name the generator never draws"

@@ -11,8 +11,9 @@ import pytest
 import yaml
 from chispa import assert_df_equality
 
-from transforms.customer360 import as_of_date, customer_360, customer_timeline, invoice_settlement, orphan_interactions, value_segment
-from transforms.survivorship import Customer360Settings
+from transforms.customer360 import TIMELINE_COLUMNS, as_of_date, customer_360, customer_timeline, invoice_settlement, orphan_interactions, value_segment
+from transforms.interactions import INTERACTION_SCHEMA
+from lakehouse.gold_settings import Customer360Settings
 
 GOLD_YAML = Path(__file__).parents[2] / "conf" / "gold.yaml"
 TIMELINE_DDL = (
@@ -156,3 +157,22 @@ def test_as_of_is_configured_or_the_latest_load(spark, settings: Customer360Sett
     loads = spark.createDataFrame([(datetime(2024, 5, 2, 23, 0),), (datetime(2024, 5, 1),)], "ingested_at timestamp")
     assert as_of_date(loads, settings) == date(2024, 5, 2)
     assert as_of_date(loads, settings.model_copy(update={"as_of": date(2024, 1, 1)})) == date(2024, 1, 1)
+
+
+def test_without_any_interaction_every_customer_has_zero_kpis_and_is_a_prospect(spark, settings: Customer360Settings) -> None:
+    empty = customer_timeline(spark.createDataFrame([], INTERACTION_SCHEMA), spark.createDataFrame([], "source_system string, source_record_id string, golden_id string"))
+    assert empty.count() == 0 and tuple(empty.columns) == TIMELINE_COLUMNS
+
+    kpis = customer_360(empty, spark.createDataFrame([("G1",), ("G2",)], "golden_id string"), settings, AS_OF)
+
+    zero = (None, None, [], 0, 0, Decimal("0.00"), "EUR", 0, None, 0, None, 0, None, 0, 0, 0, None, "prospect", AS_OF)
+    expected = spark.createDataFrame([("G1", *zero), ("G2", *zero)], kpis.schema)
+    assert_df_equality(kpis, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_as_of_without_interactions_is_the_latest_customer_load(spark, settings: Customer360Settings) -> None:
+    no_events = spark.createDataFrame([], "ingested_at timestamp")
+    customers = spark.createDataFrame([(datetime(2024, 5, 3, 7, 0),), (datetime(2024, 4, 1),)], "ingested_at timestamp")
+    assert as_of_date(no_events, settings, customers) == date(2024, 5, 3)
+    assert as_of_date(no_events, settings.model_copy(update={"as_of": date(2024, 1, 1)}), customers) == date(2024, 1, 1)
+    assert as_of_date(no_events, settings) == date.today(), "no load time anywhere: today"

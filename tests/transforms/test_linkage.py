@@ -11,7 +11,7 @@ from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.config import ConfigError, PipelineConfig
+from lakehouse.config import PipelineConfig
 from lakehouse.storage import as_nullable
 from lakehouse.linkage_settings import BUNDLED_MODEL, BUNDLED_SETTINGS, ClusterGuard, LinkageSettings, bundled_file
 from transforms.clustering import CLUSTER_SCHEMA, REVIEW_SCHEMA, average_linkage, cluster_records, conflict_condition, review_pairs
@@ -28,16 +28,23 @@ from transforms.linkage import (
     to_spark,
     blocking_rule,
     untrained_levels,
+    settings_for_model,
 )
 
 SILVER_COLUMNS = (
     "source_system string, source_record_id string, first_name_norm string, last_name_norm string, birth_date date, "
-    "email_norm string, phone string, street_norm string, house_number string, postcode string, city_norm string"
+    "email_norm string, phone string, street_norm string, house_number string, postcode string, city_norm string, "
+    "national_id string, customer_number string, loyalty_card string"
 )
 
 
-def _record(system: str, record_id: str, first: str | None, last: str | None, birth: str | None, email: str | None, phone: str | None, street: str | None, number: str | None, postcode: str | None, city: str | None) -> tuple:
-    return (system, record_id, first, last, dt.date.fromisoformat(birth) if birth else None, email, phone, street, number, postcode, city)
+def _record(
+    system: str, record_id: str, first: str | None, last: str | None, birth: str | None, email: str | None, phone: str | None,
+    street: str | None, number: str | None, postcode: str | None, city: str | None, national_id: str | None = None,
+    customer_number: str | None = None, loyalty_card: str | None = None,
+) -> tuple:
+    birth_date = dt.date.fromisoformat(birth) if birth else None
+    return (system, record_id, first, last, birth_date, email, phone, street, number, postcode, city, national_id, customer_number, loyalty_card)
 
 
 KNOWN_SET = [
@@ -84,8 +91,9 @@ def spec() -> dict:
 
 @pytest.fixture(scope="module")
 def linkage(config: PipelineConfig) -> LinkageSettings:
-    """The configured linkage settings, on DuckDB so that Splink runs in this process (fast for tiny data)."""
-    return LinkageSettings.from_config({**config.linkage, "backend": "duckdb"})
+    """The configured linkage settings on DuckDB (fast for tiny data), with fixed thresholds: these tests are about clustering."""
+    fixed = {"match_threshold": 0.35, "cluster_threshold": 0.2, "review_band": {"low": 0.1, "high": 0.35}}
+    return LinkageSettings.from_config({**config.linkage, "backend": "duckdb", **fixed})
 
 
 def known_set(spark: SparkSession) -> DataFrame:
@@ -99,7 +107,7 @@ def test_spec_builds_the_same_comparisons_for_both_backends(spec: dict) -> None:
     duckdb_levels = [[lvl["label_for_charts"] for lvl in c["comparison_levels"]] for c in settings.create_settings_dict("duckdb")["comparisons"]]
     assert spark_levels == duckdb_levels
     assert [c["output_column_name"] for c in settings.create_settings_dict("spark")["comparisons"]] == [
-        "first_name", "last_name", "birth_date", "email_norm", "phone", "address", "postcode_city"
+        "first_name", "last_name", "birth_date", "email_norm", "phone", "address", "postcode_city", "national_id", "customer_number", "loyalty_card"
     ]
 
 
@@ -245,9 +253,12 @@ def test_review_lists_guarded_pairs_with_the_evidence(matched: tuple[DataFrame, 
     assert (twins["address"].value_l, twins["address"].level) == ("lindenweg 5", "Exact match on street and house number")
 
 
-def test_linkage_settings_reject_a_review_band_above_the_threshold(config: PipelineConfig) -> None:
-    with pytest.raises(ConfigError, match="review_band.high"):
-        LinkageSettings.from_config({**config.linkage, "match_threshold": 0.3, "review_band": {"low": 0.1, "high": 0.5}})
+def test_review_band_is_capped_at_the_match_threshold(config: PipelineConfig, matched: tuple[DataFrame, DataFrame, DataFrame], spec: dict) -> None:
+    settings = LinkageSettings.from_config({**config.linkage, "backend": "duckdb", "match_threshold": 0.3, "review_band": {"low": 0.1, "high": 0.5}})
+    records = matched[0]
+    linker = new_linker(records, splink_settings(spec, model=load_model(bundled_file(BUNDLED_MODEL))), settings)
+    resolved = settings_for_model(settings, spec, linker, predict(linker, settings.pair_floor))
+    assert (resolved.match_threshold, resolved.review_band.low, resolved.review_band.high) == (0.3, 0.1, 0.3)
 
 
 def test_review_lists_pairs_above_the_threshold_left_in_two_clusters(matched: tuple[DataFrame, DataFrame, DataFrame], spec: dict, linkage: LinkageSettings) -> None:

@@ -11,7 +11,8 @@ import yaml
 from chispa import assert_df_equality
 from pydantic import ValidationError
 
-from transforms.survivorship import GoldSettings, survive
+from lakehouse.gold_settings import GoldSettings
+from transforms.survivorship import survive
 
 GOLD_YAML = Path(__file__).parents[2] / "conf" / "gold.yaml"
 SILVER_DDL = (
