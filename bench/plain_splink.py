@@ -5,8 +5,9 @@ applies the cleaning a user would do by hand (lower-cased, accent-free names; lo
 with a leading 00 turned into +; birth dates in the source's declared formats; postcodes without spaces), and then
 follows Splink's tutorial: comparison-library comparisons, blocking rules, prior from deterministic rules, u from
 random sampling, EM on first+last name and on birth date, predict, connected components at 0.95. A column no record
-fills gets no comparison, no blocking rule and no training step on it. A full name (a source without first/last
-name) is split naively: first word = first name, last word = last name.
+fills gets no comparison, no blocking rule and no training step on it; an identifier (national id, customer or
+loyalty number) counts only when two sources fill it, as a key of one source alone links nothing. A full name (a
+source without first/last name) is split naively: first word = first name, last word = last name.
 
 Usage: .venv/bin/python bench/plain_splink.py [--conf-file FILE] --root DIR [--threshold 0.95] [--out clusters.csv]
 """
@@ -26,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from lakehouse.config import JdbcLocation, PipelineConfig, SourceConfig, load_config
 
@@ -67,6 +68,24 @@ def read_csv(source: SourceConfig, path: str) -> pd.DataFrame:
     )
 
 
+def read_jsonl(path: str, encoding: str) -> pd.DataFrame:
+    """A JSON-lines file, nested objects kept as dicts; lines that are not a JSON object are skipped."""
+    rows, skipped = [], 0
+    with open(path, encoding=encoding) as lines:
+        for line in filter(str.strip, lines):
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                row = None
+            if isinstance(row, dict):
+                rows.append(row)
+            else:
+                skipped += 1
+    if skipped:
+        log.info("%s: skipped %d malformed line(s)", path, skipped)
+    return pd.DataFrame.from_records(rows)
+
+
 def read_jdbc(location: JdbcLocation) -> pd.DataFrame:
     """A PostgreSQL table or query read with psycopg (the JDBC URL as a libpq URI)."""
     import psycopg
@@ -85,7 +104,7 @@ def read_source(source: SourceConfig, config: PipelineConfig) -> pd.DataFrame:
         return read_jdbc(location)
     readers = {
         "csv": lambda path: read_csv(source, path),
-        "jsonl": lambda path: pd.read_json(path, lines=True, dtype=False, encoding=source.csv.encoding),
+        "jsonl": lambda path: read_jsonl(path, source.csv.encoding),
         "parquet": pd.read_parquet,
     }
     return pd.concat([readers[source.format](path) for path in location_files(location)], ignore_index=True)
@@ -213,8 +232,9 @@ def clean(records: pd.DataFrame, config: PipelineConfig) -> pd.DataFrame:
 
 
 def filled_columns(records: pd.DataFrame, minimum: int = 2) -> set[str]:
-    """Columns at least `minimum` records fill (a comparison or rule on fewer is pointless)."""
-    return {c for c in records.columns if records[c].notna().sum() >= minimum}
+    """Columns at least `minimum` records fill; an identifier only when two sources fill it (else it links nothing)."""
+    filled = {c for c in records.columns if c not in ("unique_id", "source", "source_record_id") and records[c].notna().sum() >= minimum}
+    return {c for c in filled if c not in IDENTIFIERS or records.loc[records[c].notna(), "source"].nunique() >= 2}
 
 
 def comparisons(filled: set[str]) -> list[Any]:
@@ -279,7 +299,7 @@ def run_plain(config: PipelineConfig, threshold: float = 0.95, u_max_pairs: floa
     raw = load(config)
     lap("load")
     records = clean(raw, config)
-    filled = filled_columns(records.drop(columns=["unique_id", "source", "source_record_id"]))
+    filled = filled_columns(records)
     lap("clean")
     linker = new_linker(records, filled)
     train(linker, filled, u_max_pairs, seed, recall)

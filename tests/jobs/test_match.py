@@ -37,11 +37,18 @@ SILVER = [
 ]
 
 
+def _bundled_model_linkage(config: PipelineConfig) -> dict:
+    """Linkage settings with the bundled model asked for by name, fixed thresholds and the opt-in first-name guard (twins)."""
+    first_name_guard = {"comparison": "first_name", "max_conflict_level": "All other comparisons"}
+    fixed = {"match_threshold": 0.35, "cluster_threshold": 0.2, "review_band": {"low": 0.1, "high": 0.35}}
+    return {**config.linkage, **fixed, "model": str(bundled_file(BUNDLED_MODEL)), "cluster_guards": [*config.linkage["cluster_guards"], first_name_guard]}
+
+
 @pytest.fixture(scope="module")
 def matched(spark: SparkSession, config: PipelineConfig, tmp_path_factory: pytest.TempPathFactory):
     """The match job run once on the Spark backend over a fresh lakehouse, with the bundled model configured explicitly."""
     root = tmp_path_factory.mktemp("match")
-    linkage = {**config.linkage, "model": str(bundled_file(BUNDLED_MODEL)), "match_threshold": 0.35, "cluster_threshold": 0.2, "review_band": {"low": 0.1, "high": 0.35}}
+    linkage = _bundled_model_linkage(config)
     paths = config.paths.model_copy(update={"lakehouse": str(root / "lakehouse"), "models": str(root / "models")})
     settings = config.model_copy(update={"paths": paths, "linkage": linkage})
     store = open_store(spark, settings)
@@ -78,7 +85,7 @@ def test_evaluate_scores_against_the_truth_and_writes_the_report(spark: SparkSes
     truth = tmp_path / "ground_truth.csv"
     persons = {"1": "P1", "w1": "P1", "n1": "P1", "2": "P2", "3": "P3", "e1": "P4"}
     truth.write_text("source,source_record_id,person_id\n" + "".join(f"{s},{r},{persons[r]}\n" for s, r, *_ in SILVER), encoding="utf-8")
-    linkage = {**config.linkage, "backend": "duckdb", "model": str(bundled_file(BUNDLED_MODEL)), "match_threshold": 0.35, "cluster_threshold": 0.2, "review_band": {"low": 0.1, "high": 0.35}}
+    linkage = {**_bundled_model_linkage(config), "backend": "duckdb"}
     settings = config.model_copy(update={"paths": config.paths.model_copy(update={"reports": str(tmp_path / "reports")}), "linkage": linkage})
 
     metrics = evaluate.run(settings, spark, store, str(truth))

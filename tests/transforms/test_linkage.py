@@ -92,7 +92,8 @@ def spec() -> dict:
 @pytest.fixture(scope="module")
 def linkage(config: PipelineConfig) -> LinkageSettings:
     """The configured linkage settings on DuckDB (fast for tiny data), with fixed thresholds: these tests are about clustering."""
-    fixed = {"match_threshold": 0.35, "cluster_threshold": 0.2, "review_band": {"low": 0.1, "high": 0.35}}
+    first_name_guard = {"comparison": "first_name", "max_conflict_level": "All other comparisons"}  # twins: an opt-in guard
+    fixed = {"match_threshold": 0.35, "cluster_threshold": 0.2, "review_band": {"low": 0.1, "high": 0.35}, "cluster_guards": [*config.linkage["cluster_guards"], first_name_guard]}
     return LinkageSettings.from_config({**config.linkage, "backend": "duckdb", **fixed})
 
 
