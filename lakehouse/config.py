@@ -61,6 +61,12 @@ class ConfigError(ValueError):
     """A configuration problem, with a message naming the file, source and field."""
 
 
+def section_error(section: str, error: ValidationError) -> ConfigError:
+    """A ConfigError naming each invalid field of a stage section (`linkage.training.seed: …`) and its bundled file."""
+    problems = [f"  - {section}.{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else f"  - {section}: {e['msg']}" for e in error.errors()]
+    return ConfigError(f"invalid {section} settings (conf/{section}.yaml):\n" + "\n".join(problems))
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -7,29 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from lakehouse.config import ConfigError
+from lakehouse.config import CUSTOMER_FIELDS, section_error
 
 Rule = Literal["valid_only", "source_trust", "most_recent", "most_complete", "most_frequent"]
 """A survivorship rule (see conf/gold.yaml for what each one prefers)."""
 
-SURVIVABLE_COLUMNS = (
-    "title",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "email",
-    "phone",
-    "street",
-    "house_number",
-    "address_line2",
-    "postcode",
-    "city",
-    "region",
-    "country",
-    "customer_number",
-    "loyalty_card",
-    "national_id",
-)
+SURVIVABLE_COLUMNS = ("title", *[f for f in CUSTOMER_FIELDS if f not in ("title", "full_name", "consent_email", "consent_updated_at", "updated_at")])
 """Silver customer columns a survivorship group may hold, in the order gold.customers shows them."""
 
 CONSENT_GROUP = "consent"
@@ -153,8 +136,7 @@ class GoldSettings(_Strict):
         try:
             return cls.model_validate(gold)
         except ValidationError as exc:
-            problems = [f"  - gold.{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else f"  - gold: {e['msg']}" for e in exc.errors()]
-            raise ConfigError("invalid gold settings (conf/gold.yaml):\n" + "\n".join(problems)) from None
+            raise section_error("gold", exc) from None
 
     def surviving_columns(self) -> list[str]:
         """The configured columns in the order of SURVIVABLE_COLUMNS."""

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from lakehouse.config import ConfigError
+from lakehouse.config import section_error
 
 BUNDLED_SETTINGS = "customer_settings.json"
 """The settings spec shipped in linkage_models/."""
@@ -122,8 +122,7 @@ class LinkageSettings(_Strict):
         try:
             return cls.model_validate(linkage)
         except ValidationError as exc:
-            problems = [f"  - linkage.{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else f"  - linkage: {e['msg']}" for e in exc.errors()]
-            raise ConfigError("invalid linkage settings (conf/linkage.yaml):\n" + "\n".join(problems)) from None
+            raise section_error("linkage", exc) from None
 
     def settings_path(self) -> Path:
         """The settings spec file to use."""

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 from chispa import assert_df_equality
-from pydantic import ValidationError
 
+from lakehouse.config import ConfigError
 from lakehouse.gold_settings import GoldSettings
 from transforms.survivorship import survive
 
@@ -72,7 +72,7 @@ def test_the_bundled_gold_settings_are_valid() -> None:
 )
 def test_invalid_survivorship_settings_are_rejected(change: dict[str, Any], message: str) -> None:
     raw = yaml.safe_load(GOLD_YAML.read_text(encoding="utf-8"))["gold"] | change
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(ConfigError, match=message):
         GoldSettings.from_config(raw)
 
 
