@@ -541,7 +541,7 @@ def settings_for_model(linkage: LinkageSettings, spec: dict[str, Any], linker: L
         if linkage.match_threshold == "auto":
             update["match_threshold"] = threshold
         if linkage.cluster_threshold == "auto":
-            update["cluster_threshold"] = threshold * CLUSTER_SHARE_OF_MATCH_THRESHOLD
+            update["cluster_threshold"] = update.get("match_threshold", linkage.match_threshold) * CLUSTER_SHARE_OF_MATCH_THRESHOLD
     threshold = update.get("match_threshold", linkage.match_threshold)
     update["review_band"] = linkage.review_band.model_copy(update={"high": max(min(linkage.review_band.high, threshold), linkage.review_band.low + 1e-9)})
     resolved = linkage.model_copy(update=update)

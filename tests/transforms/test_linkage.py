@@ -260,6 +260,11 @@ def test_review_band_is_capped_at_the_match_threshold(config: PipelineConfig, ma
     linker = new_linker(records, splink_settings(spec, model=load_model(bundled_file(BUNDLED_MODEL))), settings)
     resolved = settings_for_model(settings, spec, linker, predict(linker, settings.pair_floor))
     assert (resolved.match_threshold, resolved.review_band.low, resolved.review_band.high) == (0.3, 0.1, 0.3)
+    assert resolved.cluster_threshold == pytest.approx(0.15)  # auto: half the match threshold in use
+    automatic = settings_for_model(settings.model_copy(update={"match_threshold": "auto"}), spec, linker, predict(linker, settings.pair_floor))
+    assert settings.review_band.low <= automatic.match_threshold <= 0.99
+    assert automatic.cluster_threshold == pytest.approx(automatic.match_threshold / 2)
+    assert automatic.review_band.high == min(0.5, automatic.match_threshold)
 
 
 def test_review_lists_pairs_above_the_threshold_left_in_two_clusters(matched: tuple[DataFrame, DataFrame, DataFrame], spec: dict, linkage: LinkageSettings) -> None:
