@@ -15,7 +15,6 @@ from lakehouse.linkage_settings import LinkageSettings
 from lakehouse.storage import TableStore
 from transforms.linkage import (
     LinkageError,
-    base_columns,
     comparison_columns,
     load_prior,
     load_spec,
@@ -42,12 +41,9 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> Path:
     records = prepare_for_linkage(store.read(CUSTOMERS_TABLE, version=silver_version), spec, linkage.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
     counts = filled_counts(records, spec["input_columns"])
     record_count = records.count()
-    base_of = base_columns()
-    filled = filled_columns({base_of.get(c, c): n for c, n in counts.items()}, linkage.training.min_filled_records)
+    filled = filled_columns(counts, linkage.training.min_filled_records)
     try:
-        plan = plan_training(
-            spec, comparison_columns(spec, include_derived=True), linkage.training.deterministic_rules, linkage.training.em_blocking_rules, filled, base_of
-        )
+        plan = plan_training(spec, comparison_columns(spec, include_derived=True), linkage.training.deterministic_rules, linkage.training.em_blocking_rules, filled)
     except ValueError as exc:
         raise LinkageError(f"cannot train on {CUSTOMERS_TABLE} v{silver_version} ({record_count:,} records): {exc}") from None
     for name, why in plan.left_out.items():

@@ -7,7 +7,7 @@ import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, ClassVar, Literal, NamedTuple, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -61,14 +61,23 @@ class ConfigError(ValueError):
     """A configuration problem, with a message naming the file, source and field."""
 
 
-def section_error(section: str, error: ValidationError) -> ConfigError:
-    """A ConfigError naming each invalid field of a stage section (`linkage.training.seed: …`) and its bundled file."""
-    problems = [f"  - {section}.{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else f"  - {section}: {e['msg']}" for e in error.errors()]
-    return ConfigError(f"invalid {section} settings (conf/{section}.yaml):\n" + "\n".join(problems))
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StageSettings(_Strict):
+    """A stage section of the config (`linkage:`, `gold:`), validated on its own with errors naming section and field."""
+
+    section: ClassVar[str]
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any]) -> Self:
+        """Validate the raw section dict; a ConfigError names each invalid field (`linkage.training.seed: …`) and the bundled file."""
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            problems = [f"  - {cls.section}.{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else f"  - {cls.section}: {e['msg']}" for e in exc.errors()]
+            raise ConfigError(f"invalid {cls.section} settings (conf/{cls.section}.yaml):\n" + "\n".join(problems)) from None
 
 
 class SparkSettings(_Strict):

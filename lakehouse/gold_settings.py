@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lakehouse.config import CUSTOMER_FIELDS, section_error
+from lakehouse.config import CUSTOMER_FIELDS, StageSettings
 
 Rule = Literal["valid_only", "source_trust", "most_recent", "most_complete", "most_frequent"]
 """A survivorship rule (see conf/gold.yaml for what each one prefers)."""
@@ -109,8 +109,10 @@ class GateSettings(_Strict):
     min_linked_customer_share: float = Field(default=1.0, ge=0, le=1, description="share of customer keys that must be in the xref")
 
 
-class GoldSettings(_Strict):
+class GoldSettings(StageSettings):
     """The `gold:` section (conf/gold.yaml): golden ids, survivorship, customer 360, gates."""
+
+    section: ClassVar[str] = "gold"
 
     id_prefix: str = Field(default="GR-", pattern=r"^[A-Z]+-$")
     source_trust: list[str] = Field(min_length=1)
@@ -130,13 +132,6 @@ class GoldSettings(_Strict):
                 seen[column] = name
         return self
 
-    @classmethod
-    def from_config(cls, gold: dict[str, Any]) -> "GoldSettings":
-        """Validate the raw `config.gold` dict; a ConfigError names each invalid field."""
-        try:
-            return cls.model_validate(gold)
-        except ValidationError as exc:
-            raise section_error("gold", exc) from None
 
     def surviving_columns(self) -> list[str]:
         """The configured columns in the order of SURVIVABLE_COLUMNS."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lakehouse.config import section_error
+from lakehouse.config import StageSettings
 
 BUNDLED_SETTINGS = "customer_settings.json"
 """The settings spec shipped in linkage_models/."""
@@ -88,8 +88,10 @@ class SparkLinkageSettings(_Strict):
     num_partitions_on_repartition: int | None = Field(default=None, gt=0, description="None: half of spark.sql.shuffle.partitions")
 
 
-class LinkageSettings(_Strict):
+class LinkageSettings(StageSettings):
     """The `linkage:` section: which model, which thresholds, how to train, which engine runs Splink."""
+
+    section: ClassVar[str] = "linkage"
 
     backend: Literal["spark", "duckdb"] = "spark"
     settings_file: str | None = Field(default=None, description="settings spec JSON; None: the bundled linkage_models/customer_settings.json")
@@ -101,7 +103,7 @@ class LinkageSettings(_Strict):
     )
     cluster_threshold: Annotated[float, Field(gt=0, le=1)] | Literal["auto"] = Field(
         default="auto",
-        description="inside a candidate cluster, two groups merge while the mean match probability over all their record pairs is at least this; auto: as match_threshold",
+        description="inside a candidate cluster, two groups merge while the mean match probability over all their record pairs is at least this; auto: half the match threshold",
     )
     review_band: ReviewBand = Field(default_factory=lambda: ReviewBand(low=0.1, high=1.0))
     cluster_guards: list[ClusterGuard] = Field(default_factory=list)
@@ -116,13 +118,6 @@ class LinkageSettings(_Strict):
             raise ValueError(f"pair_floor ({self.pair_floor}) must not exceed review_band.low ({self.review_band.low}): reviewed pairs must be kept")
         return self
 
-    @classmethod
-    def from_config(cls, linkage: dict[str, Any]) -> "LinkageSettings":
-        """Validate the raw `config.linkage` dict; a ConfigError names each invalid field."""
-        try:
-            return cls.model_validate(linkage)
-        except ValidationError as exc:
-            raise section_error("linkage", exc) from None
 
     def settings_path(self) -> Path:
         """The settings spec file to use."""

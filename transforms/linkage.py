@@ -288,11 +288,6 @@ DERIVED_COLUMNS = {
 date as text (digit typos), identifier keys."""
 
 
-def base_columns() -> dict[str, str]:
-    """The silver column each derived linkage input column is computed from."""
-    return {name: derived.base for name, derived in DERIVED_COLUMNS.items()}
-
-
 def without_shared_values(records: DataFrame, columns: list[str], max_records: int) -> tuple[DataFrame, dict[str, int]]:
     """Null identifier keys that more than `max_records` records share (a default or test value, not a person's id)."""
     shared_counts: dict[str, int] = {}
@@ -403,7 +398,6 @@ class TrainingReport:
     skipped_sessions: list[str]
     prior_values: list[str]
     warnings: list[str]
-    pairs_sampled: float
 
 
 def train_model(linker: Linker, training: TrainingSettings, plan: TrainingPlan, records: int, prior: dict[str, Any] | None) -> tuple[dict[str, Any], TrainingReport]:
@@ -444,7 +438,7 @@ def train_model(linker: Linker, training: TrainingSettings, plan: TrainingPlan, 
         if not _em_converged(session, training):
             warnings.append(f"EM blocked on {rule} did not converge in {training.max_iterations} iterations")
     model, prior_values = with_priors(linker.misc.save_model_to_json(), prior, pairs_sampled)
-    report = TrainingReport(sessions, skipped, prior_values, warnings, pairs_sampled)
+    report = TrainingReport(sessions, skipped, prior_values, warnings)
     log.info("trained: probability two random records match %.3g; EM sessions %s", model["probability_two_random_records_match"], sessions)
     for line in [*(f"EM session skipped: {s}" for s in skipped), *(f"prior value: {p}" for p in prior_values), *warnings]:
         log.warning(line)

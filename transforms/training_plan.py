@@ -50,44 +50,44 @@ def filled_columns(counts: dict[str, int], min_records: int) -> set[str]:
     return {column for column, count in counts.items() if count >= min_records}
 
 
-def fit_spec(spec: dict[str, Any], comparison_columns: dict[str, list[str]], filled: set[str], base_of: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The spec without the comparisons whose null-level column no record fills, nor the blocking rules reading such a column."""
-    def present(column: str) -> bool:
-        return base_of.get(column, column) in filled
-
+def fit_spec(spec: dict[str, Any], comparison_columns: dict[str, list[str]], filled: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The spec without the comparisons whose null-level column too few records fill, nor the blocking rules reading such a column."""
     fitted = copy.deepcopy(spec)
     left_out: dict[str, str] = {}
     kept = []
     for (name, columns), entry in zip(comparison_columns.items(), spec["comparisons"]):
-        if columns and not present(columns[0]):
-            left_out[name] = f"too few records fill {base_of.get(columns[0], columns[0])}"
+        if columns and columns[0] not in filled:
+            left_out[name] = f"too few records fill {columns[0]}"
         else:
             kept.append(entry)
     fitted["comparisons"] = kept
-    fitted["blocking_rules"] = [rule for rule in spec["blocking_rules"] if all(present(c) for c in rule_columns(rule))]
+    fitted["blocking_rules"] = usable_rules(spec["blocking_rules"], filled)
     return fitted, left_out
 
 
-def usable_rules(rules: list[list[str] | str], filled: set[str], base_of: dict[str, str]) -> list[list[str] | str]:
-    """The rules whose every column some records fill."""
-    return [rule for rule in rules if all(base_of.get(c, c) in filled for c in rule_columns(rule))]
+def usable_rules(rules: list[list[str] | str], filled: set[str]) -> list[list[str] | str]:
+    """The rules whose every column enough records fill."""
+    return [rule for rule in rules if rule_columns(rule) <= filled]
 
 
-def plan_training(spec: dict[str, Any], comparison_columns: dict[str, list[str]], deterministic: list, em: list, filled: set[str], base_of: dict[str, str]) -> TrainingPlan:
-    """Fit the spec and the candidate lambda and EM rules of the config to the columns this data fills."""
-    fitted, left_out = fit_spec(spec, comparison_columns, filled, base_of)
+def plan_training(spec: dict[str, Any], comparison_columns: dict[str, list[str]], deterministic: list, em: list, filled: set[str]) -> TrainingPlan:
+    """Fit the spec and the candidate lambda and EM rules of the config to the linkage input columns this data fills.
+
+    `comparison_columns` name the linkage input columns (derived ones included) each comparison reads, null-level column first.
+    """
+    fitted, left_out = fit_spec(spec, comparison_columns, filled)
     if not fitted["comparisons"]:
         left = "; ".join(f"{name}: {why}" for name, why in left_out.items())
         raise ValueError(f"no comparison of the settings spec has data to compare ({left})")
     if not fitted["blocking_rules"]:
         raise ValueError(f"no blocking rule of the settings spec has its columns filled; filled: {sorted(filled)}")
-    em_rules = usable_rules(em, filled, base_of)
+    em_rules = usable_rules(em, filled)
     kept = {name: columns for name, columns in comparison_columns.items() if name not in left_out}
-    estimates = {str(rule): em_estimates(rule, kept, base_of) for rule in em_rules}
-    return TrainingPlan(fitted, usable_rules(deterministic, filled, base_of), em_rules, left_out, estimates)
+    estimates = {str(rule): em_estimates(rule, kept) for rule in em_rules}
+    return TrainingPlan(fitted, usable_rules(deterministic, filled), em_rules, left_out, estimates)
 
 
-def em_estimates(rule: list[str] | str, comparison_columns: dict[str, list[str]], base_of: dict[str, str]) -> set[str]:
+def em_estimates(rule: list[str] | str, comparison_columns: dict[str, list[str]]) -> set[str]:
     """The comparisons an EM session blocked on `rule` estimates m for: those reading none of its columns."""
-    blocked = {base_of.get(c, c) for c in rule_columns(rule)}
-    return {name for name, columns in comparison_columns.items() if not blocked & {base_of.get(c, c) for c in columns}}
+    blocked = rule_columns(rule)
+    return {name for name, columns in comparison_columns.items() if not blocked & set(columns)}

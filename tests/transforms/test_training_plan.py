@@ -7,7 +7,6 @@ from pyspark.sql import SparkSession
 
 from lakehouse.linkage_settings import BUNDLED_SETTINGS, IdentifierSettings, bundled_file
 from transforms.linkage import (
-    base_columns,
     comparison_columns,
     expected_f1_threshold,
     identifier_key,
@@ -41,7 +40,7 @@ def test_data_without_email_and_birth_date_drops_those_comparisons_and_rules(spe
     columns = comparison_columns(spec, include_derived=True)
     plan = plan_training(
         spec, columns, [["first_name_norm", "last_name_norm", "birth_date"], ["email_norm", "first_name_norm"], ["phone", "first_name_norm"]],
-        [["first_name_norm", "last_name_norm"], ["birth_date"], ["email_norm"], ["phone"]], filled, base_columns(),
+        [["first_name_norm", "last_name_norm"], ["birth_date"], ["email_norm"], ["phone"]], filled,
     )
     kept = list(comparison_columns(plan.spec))
     assert "birth_date" not in kept and "email_norm" not in kept and "national_id" not in kept
@@ -55,14 +54,14 @@ def test_data_without_email_and_birth_date_drops_those_comparisons_and_rules(spe
 
 
 def test_fit_spec_keeps_a_comparison_whose_null_level_column_is_filled(spec: dict) -> None:
-    fitted, left_out = fit_spec(spec, comparison_columns(spec, include_derived=True), {"street_norm", "last_name_norm"}, base_columns())
+    fitted, left_out = fit_spec(spec, comparison_columns(spec, include_derived=True), {"street_norm", "last_name_norm"})
     assert "address" in comparison_columns(fitted)  # street filled, house number not: still compared
     assert "postcode_city" in left_out
 
 
 def test_no_comparable_column_is_a_clear_error(spec: dict) -> None:
     with pytest.raises(ValueError, match="no comparison"):
-        plan_training(spec, comparison_columns(spec, include_derived=True), [], [], set(), base_columns())
+        plan_training(spec, comparison_columns(spec, include_derived=True), [], [], set())
 
 
 def test_identifier_keys_drop_formatting_and_placeholders(spark: SparkSession) -> None:
