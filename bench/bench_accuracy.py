@@ -2,7 +2,7 @@
 
 For each population and size, on the same files under <root>/<population>-<persons>/ (wiped first):
   1. generate the silos: `golden-record generate-sample` (sample; the CRM table goes to PostgreSQL, started with
-     scripts/postgres.sh when it is not up) or `python -m sample_silos.second_population --seed 7` (second);
+     scripts/postgres.sh when it is not up) or `python -m golden_record.sample_silos.second_population --seed 7` (second);
   2. run our pipeline (`golden-record run`, DuckDB linkage backend) in a subprocess, timed, then score it in a
      subprocess with jobs/evaluate.py (which re-scores silver with the trained model) and, as a cross-check,
      gold.match_clusters as written by the run;
@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from lakehouse.config import JdbcLocation, PipelineConfig, load_config
+from golden_record.lakehouse.config import JdbcLocation, PipelineConfig, load_config
 
 log = logging.getLogger("bench_accuracy")
 
@@ -103,7 +103,7 @@ def generate(population: str, persons: int, conf: Path, root: Path, seed: int, l
         ensure_postgres(case_config(conf, root))
         command = [str(BIN / "golden-record"), "generate-sample", "--conf-file", str(conf), "--root", str(root), "--persons", str(persons), "--seed", str(seed)]
     else:
-        command = [sys.executable, "-m", "sample_silos.second_population", "--persons", str(persons), "--seed", str(SECOND_POPULATION_SEED), "--out", str(root / "samples")]
+        command = [sys.executable, "-m", "golden_record.sample_silos.second_population", "--persons", str(persons), "--seed", str(SECOND_POPULATION_SEED), "--out", str(root / "samples")]
     return _run(command, log_file)
 
 
@@ -122,10 +122,10 @@ def evaluate_pipeline(conf: Path, root: Path, log_file: Path) -> dict[str, Any]:
 
 def evaluate_child(conf: Path, root: Path) -> dict[str, Any]:
     """Child process: run jobs/evaluate.py, and score the clusters the pipeline run wrote with cluster_scores."""
-    from jobs import evaluate
-    from lakehouse.session import get_spark
-    from lakehouse.storage import open_store
-    from transforms.evaluation import cluster_scores, read_truth
+    from golden_record.jobs import evaluate
+    from golden_record.lakehouse.session import get_spark
+    from golden_record.lakehouse.storage import open_store
+    from golden_record.transforms.linkage.evaluation import cluster_scores, read_truth
 
     config = case_config(conf, root)
     spark = get_spark(config)

@@ -13,8 +13,8 @@ import resource
 import tempfile
 import time
 
-from sample_silos.generator import write_sample
-from sample_silos.writers import PostgresTarget
+from golden_record.sample_silos.generator import write_sample
+from golden_record.sample_silos.writers import PostgresTarget
 
 BENCH_TABLE = PostgresTarget("postgresql://127.0.0.1:5432/crm", "crm_bench.customers", "golden_record", "golden_record")
 

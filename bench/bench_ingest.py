@@ -12,10 +12,10 @@ import shutil
 import time
 from pathlib import Path
 
-from jobs import generate_sample, ingest
-from lakehouse.config import load_config
-from lakehouse.session import get_spark
-from lakehouse.storage import open_store
+from golden_record.jobs import generate_sample, ingest
+from golden_record.lakehouse.config import load_config
+from golden_record.lakehouse.session import get_spark
+from golden_record.lakehouse.storage import open_store
 
 
 def bench(persons: int, root: Path, environment: str) -> None:

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lakehouse.config import PipelineConfig, load_config
+from golden_record.lakehouse.config import PipelineConfig, load_config
 
 log = logging.getLogger("bench_linkage")
 
@@ -41,9 +41,9 @@ def _config(args: argparse.Namespace, root: Path, backend: str | None = None) ->
 
 def build_silver(args: argparse.Namespace, persons: int) -> Path:
     """Generate, ingest and standardise a sample of `persons` persons under <root>/<persons>, unless already there."""
-    from jobs import generate_sample, ingest, standardise
-    from lakehouse.session import get_spark
-    from lakehouse.storage import open_store
+    from golden_record.jobs import generate_sample, ingest, standardise
+    from golden_record.lakehouse.session import get_spark
+    from golden_record.lakehouse.storage import open_store
 
     root = Path(args.root) / str(persons)
     config = _config(args, root)
@@ -75,10 +75,10 @@ def _jvm_peak_mb(spark: Any) -> float | None:
 
 def run_case(args: argparse.Namespace) -> dict[str, Any]:
     """Child process: train on one backend, then match with the given model (else the one just trained); measure F1."""
-    from jobs import match, train
-    from lakehouse.session import get_spark
-    from lakehouse.storage import open_store
-    from transforms.evaluation import cluster_scores, read_truth
+    from golden_record.jobs import match, train
+    from golden_record.lakehouse.session import get_spark
+    from golden_record.lakehouse.storage import open_store
+    from golden_record.transforms.linkage.evaluation import cluster_scores, read_truth
 
     root = Path(args.root) / str(args.persons)
     config = _config(args, root, args.backend)
@@ -94,7 +94,7 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
     model_path = Path(args.model) if args.model else trained
     result["model"] = str(model_path)
 
-    config = config.model_copy(update={"linkage": {**config.linkage, "model": str(model_path)}})
+    config = config.merged({"linkage": {"model": str(model_path)}})
     started = time.perf_counter()
     counts = match.run(config, spark, store)
     result["match_seconds"] = time.perf_counter() - started

@@ -13,14 +13,14 @@ import time
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.config import load_config
-from lakehouse.session import get_spark
-from transforms.addresses import split_house_number, standardise_city, standardise_postcode, standardise_street
-from transforms.countries import standardise_country
-from transforms.dates import parse_date
-from transforms.emails import standardise_email
-from transforms.names import load_rules, split_full_name, standardise_names
-from transforms.phones import standardise_phone
+from golden_record.lakehouse.config import load_config
+from golden_record.lakehouse.session import get_spark
+from golden_record.transforms.silver.addresses import split_house_number, standardise_city, standardise_postcode, standardise_street
+from golden_record.transforms.silver.countries import standardise_country
+from golden_record.transforms.silver.dates import parse_date
+from golden_record.transforms.silver.emails import standardise_email
+from golden_record.transforms.silver.names import split_full_name, standardise_names
+from golden_record.transforms.silver.phones import standardise_phone
 
 SAMPLES = {
     "first_name": ["Hans", "ANNA", "Dr. Jörg", "hans-peter", "Zoë", "Björn", "Kari", "Sean", "Marie-Luise", "Prof. Dr. Eva"],
@@ -59,7 +59,7 @@ def main() -> None:
     overrides = {"paths": {"root": tempfile.mkdtemp(prefix="bench-standardise-")}, "spark": {"extra_jars": [], "conf": {"spark.ui.showConsoleProgress": "false"}}}
     config = load_config(environment="local", overrides=overrides)
     spark = get_spark(config)
-    rules = load_rules()
+    rules = config.standardisation
     print(f"{rows:,} rows, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Spark {spark.version}")
     source = synthetic_customers(spark, rows)
     timed("input generation only", source, rows)

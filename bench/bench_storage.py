@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.config import load_config
-from lakehouse.session import get_spark
-from lakehouse.storage import open_store
+from golden_record.lakehouse.config import load_config
+from golden_record.lakehouse.session import get_spark
+from golden_record.lakehouse.storage import open_store
 
 TABLE = "silver.bench_customers"
 

@@ -30,7 +30,7 @@ import pandas as pd
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from lakehouse.config import JdbcLocation, PipelineConfig, SourceConfig, load_config
+from golden_record.lakehouse.config import JdbcLocation, PipelineConfig, SourceConfig, load_config
 
 log = logging.getLogger("plain_splink")
 

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import yaml
 
-from lakehouse.config import bundled_config_path, load_config
-from lakehouse.session import get_spark
-from lakehouse.storage import open_store
+from golden_record.lakehouse.config import bundled_config_path, load_config
+from golden_record.lakehouse.session import get_spark
+from golden_record.lakehouse.storage import open_store
 
 RUN_TIMEOUT_SECONDS = 3600
 

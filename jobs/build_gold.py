@@ -13,26 +13,16 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from lakehouse import quality
-from lakehouse.config import PipelineConfig
-from lakehouse.errors import PipelineError
-from lakehouse.storage import TableStore
-from transforms.customer360 import NEWSLETTER_STATUSES, SEGMENTS, as_of_date, customer_360, customer_timeline
-from transforms.golden_ids import HISTORY_SCHEMA, KEYS, XREF_SCHEMA, assign_golden_ids, customer_xref, empty, id_events, xref_coverage
-from lakehouse.gold_settings import GoldSettings
-from transforms.survivorship import survive
+from golden_record.lakehouse import quality
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.storage import TableStore
+from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MATCH_CLUSTERS, MATCH_PAIRS, SILVER_CUSTOMERS, SILVER_INTERACTIONS
+from golden_record.transforms.gold.customer360 import NEWSLETTER_STATUSES, SEGMENTS, as_of_date, customer_360, customer_timeline
+from golden_record.transforms.gold.golden_ids import HISTORY_SCHEMA, KEYS, XREF_SCHEMA, assign_golden_ids, customer_xref, empty, id_events, xref_coverage
+from golden_record.transforms.gold.survivorship import survive
 
 log = logging.getLogger(__name__)
-
-CUSTOMERS_TABLE = "silver.customers"
-INTERACTIONS_TABLE = "silver.interactions"
-CLUSTERS_TABLE = "gold.match_clusters"
-PAIRS_TABLE = "gold.match_pairs"
-GOLDEN_TABLE = "gold.customers"
-XREF_TABLE = "gold.customer_xref"
-HISTORY_TABLE = "gold.golden_id_history"
-CUSTOMER_360_TABLE = "gold.customer_360"
-TIMELINE_TABLE = "gold.customer_timeline"
 
 
 def new_run_id(run_at: datetime) -> str:
@@ -55,15 +45,15 @@ def _read_or_empty(spark: SparkSession, store: TableStore, table: str, schema: S
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: str | None = None) -> dict[str, Any]:
     """Build the gold tables from silver and the match clusters (gates first); return counts, gate results under "gates"."""
     started = time.monotonic()
-    settings = GoldSettings.from_config(config.gold)
+    settings = config.gold
     run_at = datetime.now(timezone.utc)
     run_id = run_id or new_run_id(run_at)
-    silver = _read_required(store, CUSTOMERS_TABLE, "standardise")
-    interactions = _read_required(store, INTERACTIONS_TABLE, "standardise")  # empty when no source maps interactions
-    clusters = _read_required(store, CLUSTERS_TABLE, "match").join(silver.select(*KEYS), KEYS, "left_semi")  # records erased since matching leave
-    pairs = _read_required(store, PAIRS_TABLE, "match")
-    previous = _read_or_empty(spark, store, XREF_TABLE, XREF_SCHEMA)
-    history = _read_or_empty(spark, store, HISTORY_TABLE, HISTORY_SCHEMA)
+    silver = _read_required(store, SILVER_CUSTOMERS.name, "standardise")
+    interactions = _read_required(store, SILVER_INTERACTIONS.name, "standardise")  # empty when no source maps interactions
+    clusters = _read_required(store, MATCH_CLUSTERS.name, "match").join(silver.select(*KEYS), KEYS, "left_semi")  # records erased since matching leave
+    pairs = _read_required(store, MATCH_PAIRS.name, "match")
+    previous = _read_or_empty(spark, store, CUSTOMER_XREF.name, XREF_SCHEMA)
+    history = _read_or_empty(spark, store, GOLDEN_ID_HISTORY.name, HISTORY_SCHEMA)
 
     keep = StorageLevel.MEMORY_AND_DISK
     assigned = assign_golden_ids(clusters, previous, history, settings.id_prefix).persist(keep)
@@ -86,19 +76,19 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     }
     reports = config.paths.reports
     gates = [
-        quality.validate(golden, GOLDEN_TABLE, "gold_customers", reports, parameters),
-        quality.validate(coverage, XREF_TABLE, "gold_customer_xref", reports, parameters),
-        quality.validate(kpis, CUSTOMER_360_TABLE, "gold_customer_360", reports, parameters),
+        quality.validate(golden, GOLDEN_CUSTOMERS, reports, parameters, config.quality.suites_dir),
+        quality.validate(coverage, CUSTOMER_XREF, reports, parameters, config.quality.suites_dir),
+        quality.validate(kpis, CUSTOMER_360, reports, parameters, config.quality.suites_dir),
     ]
     for gate in gates:
         quality.enforce(gate)  # raises before anything is written: the previous gold stays in place
 
-    store.overwrite(XREF_TABLE, xref)
-    if not events.isEmpty() or not store.exists(HISTORY_TABLE):
-        store.append(HISTORY_TABLE, events)
-    store.overwrite(GOLDEN_TABLE, golden)
-    store.overwrite(CUSTOMER_360_TABLE, kpis)
-    store.overwrite(TIMELINE_TABLE, timeline)
+    store.overwrite(CUSTOMER_XREF.name, xref)
+    if not events.isEmpty() or not store.exists(GOLDEN_ID_HISTORY.name):
+        store.append(GOLDEN_ID_HISTORY.name, events)
+    store.overwrite(GOLDEN_CUSTOMERS.name, golden)
+    store.overwrite(CUSTOMER_360.name, kpis)
+    store.overwrite(CUSTOMER_TIMELINE.name, timeline)
 
     event_counts = {row.event: row["count"] for row in events.groupBy("event").count().collect()}
     orphans = coverage.where(F.col("coverage") == "orphan_interactions").agg(F.sum("interactions")).first()[0] or 0

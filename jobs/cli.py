@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from lakehouse.config import CONF_ENV_VAR, ConfigError, PipelineConfig, load_config
-from lakehouse.errors import PipelineError
+from golden_record.lakehouse.config import CONF_ENV_VAR, ConfigError, PipelineConfig, load_config
+from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.tables import SILVER_CUSTOMERS, SILVER_INTERACTIONS
 
 log = logging.getLogger("golden_record")
 
@@ -44,8 +44,8 @@ def _config(args: argparse.Namespace) -> PipelineConfig:
 
 
 def _session(config: PipelineConfig):
-    from lakehouse.session import get_spark
-    from lakehouse.storage import open_store
+    from golden_record.lakehouse.session import get_spark
+    from golden_record.lakehouse.storage import open_store
 
     spark = get_spark(config)
     return spark, open_store(spark, config)
@@ -68,12 +68,9 @@ def _fmt(value: Any) -> str:
     return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def cmd_generate_sample(args: argparse.Namespace, config: PipelineConfig) -> None:
-    """Write the seeded sample silos (files + the CRM table in PostgreSQL) and their ground truth."""
-    from jobs import generate_sample
-
-    summary = generate_sample.run(config, persons=args.persons, seed=args.seed)
-    _print_table(f"sample silos for {args.persons:,} persons (seed {args.seed}) under {config.paths.samples}", summary_rows(summary))
+def show_sample(summary: dict[str, Any], config: PipelineConfig) -> None:
+    """Print what generate-sample wrote."""
+    _print_table(f"sample silos under {config.paths.samples}", summary_rows(summary))
 
 
 def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
@@ -84,100 +81,123 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def cmd_ingest(args: argparse.Namespace, config: PipelineConfig) -> list:
-    """Land every source (or --source NAME …) in its bronze Delta table; print rows per source."""
+def show_ingest(results: list, config: PipelineConfig) -> None:
+    """Print rows landed and quarantined per source."""
     from dataclasses import asdict
 
-    from jobs import ingest
-
-    spark, store = _session(config)
-    results = ingest.run(config, spark, store, only=args.source)
     _print_table(
-        f"bronze ingestion ({store.backend} backend, tables under {config.paths.lakehouse})",
+        f"bronze ingestion (tables under {config.paths.lakehouse})",
         [{k: v for k, v in asdict(r).items() if k != "seconds"} | {"seconds": round(r.seconds, 1)} for r in results],
     )
-    return results
 
 
-def cmd_standardise(args: argparse.Namespace, config: PipelineConfig) -> Any:
-    """Bronze -> silver: standardise every source, quarantine bad rows, run the quality gates, promote."""
+def show_standardise(result: Any, config: PipelineConfig) -> None:
+    """Print rows per source and table, and the gates that passed."""
     from dataclasses import asdict
 
-    from jobs import standardise
-
-    spark, store = _session(config)
-    result = standardise.run(config, spark, store, only=args.source)
     _print_table("silver standardisation (rows in = superseded + silver + rejected)", [asdict(c) for c in result.counts])
     for gate in result.gates:
         print(f"gate passed: {gate.summary()}")
     print(f"Data Docs: {result.docs_index}")
-    return result
+
+
+def show_train(model: Any, config: PipelineConfig) -> None:
+    """Print where the trained model was saved."""
+    print(f"trained model saved: {model}")
+
+
+def show_match(counts: dict[str, Any], config: PipelineConfig) -> None:
+    """Print pairs, clusters and review counts."""
+    _print_table("entity resolution", [{k: round(v, 1) if isinstance(v, float) else v for k, v in counts.items()}])
+
+
+def show_build_gold(counts: dict[str, Any], config: PipelineConfig) -> None:
+    """Print the gold counts and the gates that passed."""
+    _print_table("gold", [{k: v for k, v in counts.items() if k != "gates"}])
+    for gate in counts["gates"]:
+        print(f"gate passed: {gate.summary()}")
+
+
+SHOW = {"generate-sample": show_sample, "ingest": show_ingest, "standardise": show_standardise, "train": show_train, "match": show_match, "build-gold": show_build_gold}
+"""How each stage's result is printed, by stage name (see jobs.pipeline.STAGES)."""
+
+
+def cmd_generate_sample(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Write the seeded sample silos (files + the CRM table in PostgreSQL) and their ground truth."""
+    from golden_record.jobs import generate_sample
+
+    show_sample(generate_sample.run(config, persons=args.persons, seed=args.seed), config)
+
+
+def cmd_ingest(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Land every source (or --source NAME …) in its bronze Delta table; print rows per source."""
+    from golden_record.jobs import ingest
+
+    spark, store = _session(config)
+    show_ingest(ingest.run(config, spark, store, only=args.source), config)
+
+
+def cmd_standardise(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Bronze -> silver: standardise every source, quarantine bad rows, run the quality gates, promote."""
+    from golden_record.jobs import standardise
+
+    spark, store = _session(config)
+    show_standardise(standardise.run(config, spark, store, only=args.source), config)
 
 
 def cmd_train(args: argparse.Namespace, config: PipelineConfig) -> None:
     """Train the Splink model on silver customers (unsupervised, seeded) and save it under the models folder."""
-    from jobs import train
+    from golden_record.jobs import train
 
     spark, store = _session(config)
-    print(f"trained model saved: {train.run(config, spark, store)}")
+    show_train(train.run(config, spark, store), config)
 
 
 def cmd_match(args: argparse.Namespace, config: PipelineConfig) -> None:
     """Score candidate pairs with the trained model, cluster at the threshold, write pairs, clusters and the review queue."""
-    from jobs import match
+    from golden_record.jobs import match
 
     spark, store = _session(config)
-    counts = match.run(config, spark, store)
-    _print_table("entity resolution", [{k: round(v, 1) if isinstance(v, float) else v for k, v in counts.items()}])
+    show_match(match.run(config, spark, store), config)
 
 
 def cmd_evaluate(args: argparse.Namespace, config: PipelineConfig) -> None:
     """Measure matching against a ground truth (source, source_record_id, person_id): precision, recall, F1, blocking."""
-    from jobs import evaluate
+    from golden_record.jobs import evaluate
 
     spark, store = _session(config)
     truth = args.truth or f"{config.paths.samples}/ground_truth.csv"
     evaluate.run(config, spark, store, truth)
 
 
-def cmd_build_gold(args: argparse.Namespace, config: PipelineConfig) -> dict[str, Any]:
+def cmd_build_gold(args: argparse.Namespace, config: PipelineConfig) -> None:
     """Silver + clusters -> gold: golden records with lineage, stable golden ids, customer_xref, customer 360."""
-    from jobs import build_gold
+    from golden_record.jobs import build_gold
 
     spark, store = _session(config)
-    counts = build_gold.run(config, spark, store)
-    gates = counts.pop("gates")
-    _print_table("gold", [counts])
-    for gate in gates:
-        print(f"gate passed: {gate.summary()}")
-    return counts | {"gates": gates}
+    show_build_gold(build_gold.run(config, spark, store), config)
 
 
 def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
     """Run the pipeline end to end: optionally generate sample silos, then ingest, standardise, train, match, build gold."""
-    started = time.monotonic()
-    if args.generate_sample:
-        args.persons = args.generate_sample
-        cmd_generate_sample(args, config)
-    args.source = None
-    ingested = cmd_ingest(args, config)
-    silver = cmd_standardise(args, config)
-    from lakehouse.linkage_settings import LinkageSettings
+    from golden_record.jobs import pipeline
 
-    if args.train or LinkageSettings.from_config(config.linkage).model_path(config.paths.models) is None:
-        cmd_train(args, config)  # a model fitted to this silver; a run never falls back to a model of other data
-    cmd_match(args, config)
-    gold = cmd_build_gold(args, config)
+    spark, store = _session(config)
+    done = pipeline.run(
+        config, spark, store, sample_persons=args.generate_sample, seed=args.seed, retrain=args.train, on_stage=lambda stage, result: SHOW[stage](result, config)
+    )
+    silver, gold = done.silver, done.gold
+    customers = sum(c.silver_rows for c in silver.counts if c.table == SILVER_CUSTOMERS.name)
+    events = sum(c.silver_rows for c in silver.counts if c.table == SILVER_INTERACTIONS.name)
     print(
-        f"\nsummary: {len(ingested)} sources; {sum(r.rows_landed for r in ingested):,} rows landed in bronze, "
-        f"{sum(r.rows_quarantined for r in ingested):,} quarantined there; "
-        f"{sum(c.silver_rows for c in silver.counts if c.table.endswith('customers')):,} customer records and "
-        f"{sum(c.silver_rows for c in silver.counts if c.table.endswith('interactions')):,} interactions in silver, "
+        f"\nsummary: {len(done.ingested)} sources; {sum(r.rows_landed for r in done.ingested):,} rows landed in bronze, "
+        f"{sum(r.rows_quarantined for r in done.ingested):,} quarantined there; "
+        f"{customers:,} customer records and {events:,} interactions in silver, "
         f"{sum(c.rejected for c in silver.counts):,} rows rejected to silver.quarantine; "
         f"{gold['golden_customers']:,} golden customers ({gold['duplicates_merged']:,} duplicate records merged)\n"
         f"gates: {len(silver.gates) + len(gold['gates'])} passed ({', '.join(g.table for g in [*silver.gates, *gold['gates']])}); "
         f"Data Docs: {silver.docs_index}\n"
-        f"pipeline finished in {time.monotonic() - started:,.0f}s; data under {config.paths.root}"
+        f"pipeline finished in {done.seconds:,.0f}s; data under {config.paths.root}"
     )
 
 

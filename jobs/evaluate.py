@@ -15,27 +15,30 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from splink import Linker
-from splink.internals.html_utils import chart_html
 
-from lakehouse.config import PipelineConfig
-from lakehouse.linkage_settings import LinkageSettings
-from lakehouse.storage import TableStore
-from transforms.clustering import cluster_records
-from transforms.evaluation import accuracy, blocking_scores, cluster_scores, labelled_pairs, reachable_clusters, read_truth
-from transforms.linkage import matching_model, new_linker, predict, prepare_for_linkage, settings_for_model, splink_settings, to_spark
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.linkage_settings import LinkageSettings
+from golden_record.lakehouse.storage import TableStore
+from golden_record.lakehouse.tables import SILVER_CUSTOMERS
+from golden_record.transforms.linkage.clustering import cluster_records
+from golden_record.transforms.linkage.evaluation import accuracy, blocking_scores, cluster_scores, labelled_pairs, reachable_clusters, read_truth
+from golden_record.transforms.linkage.features import prepare_for_linkage
+from golden_record.transforms.linkage.models import matching_model
+from golden_record.transforms.linkage.prediction import predict, settings_for_model
+from golden_record.transforms.linkage.spec import splink_settings
+from golden_record.transforms.linkage.splink_adapter import chart_page, new_linker, to_spark
 
 log = logging.getLogger(__name__)
 
-CUSTOMERS_TABLE = "silver.customers"
 
 
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore, truth_path: str) -> dict[str, Any]:
     """Score every blocked pair of silver customers, cluster them, compare with the truth; print and return the metrics."""
     started = time.monotonic()
-    configured = LinkageSettings.from_config(config.linkage)
+    configured = config.linkage
     trained = matching_model(configured, config.paths.models)
     spec, model_path = trained.spec, trained.path
-    records = prepare_for_linkage(store.read(CUSTOMERS_TABLE), spec, configured.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
+    records = prepare_for_linkage(store.read(SILVER_CUSTOMERS.name), spec, configured.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
     record_count = records.count()
     truth = read_truth(spark, truth_path).join(records.select("unique_id"), "unique_id").persist()
 
@@ -124,7 +127,7 @@ def write_report(linker: Linker, scored: DataFrame, clusters: DataFrame, truth: 
     for name, (title, chart) in charts.items():
         chart.save(str(folder / name), inline=True)
         links.append((name, title))
-    (folder / "cluster_sizes.html").write_text(chart_html(_cluster_size_chart(clusters, truth), inline=True, fullhtml=True), encoding="utf-8")
+    (folder / "cluster_sizes.html").write_text(chart_page(_cluster_size_chart(clusters, truth)), encoding="utf-8")
     links.append(("cluster_sizes.html", "Cluster sizes: found and true"))
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str) + "\n", encoding="utf-8")
 

@@ -8,10 +8,10 @@ import time
 
 import psycopg
 
-from lakehouse.config import ConfigError, JdbcLocation, PipelineConfig
-from lakehouse.errors import PipelineError
-from sample_silos.generator import SILOS, write_sample
-from sample_silos.writers import PostgresTarget
+from golden_record.lakehouse.config import ConfigError, JdbcLocation, PipelineConfig
+from golden_record.lakehouse.errors import PipelineError
+from golden_record.sample_silos.generator import SILOS, write_sample
+from golden_record.sample_silos.writers import PostgresTarget
 
 log = logging.getLogger(__name__)
 

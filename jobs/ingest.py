@@ -12,10 +12,11 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.config import JdbcLocation, PipelineConfig, SourceConfig
-from lakehouse.sources import SOURCE_LOCATION_COLUMN, SourceFile, file_sha256, is_single_file, list_files, read_files, read_table
-from lakehouse.storage import TableStore
-from transforms.bronze import (
+from golden_record.lakehouse.config import JdbcLocation, PipelineConfig, SourceConfig
+from golden_record.lakehouse.sources import SOURCE_LOCATION_COLUMN, SourceFile, file_sha256, is_single_file, list_files, read_files, read_table
+from golden_record.lakehouse.storage import TableStore
+from golden_record.lakehouse.tables import BRONZE_QUARANTINE, INGEST_LOG, bronze_table
+from golden_record.transforms.bronze.landing import (
     batch_summary,
     bronze_rows,
     file_batch_id,
@@ -29,8 +30,6 @@ from transforms.bronze import (
 
 log = logging.getLogger(__name__)
 
-QUARANTINE_TABLE = "bronze.quarantine"
-INGEST_LOG_TABLE = "bronze.ingest_log"
 
 INGEST_LOG_SCHEMA = (
     "source string, batch_id string, source_location string, status string, rows_read long, "
@@ -55,15 +54,10 @@ class IngestResult:
     batches_rejected: int = 0
 
 
-def bronze_table(source: SourceConfig) -> str:
-    """Name of the bronze table a source lands in."""
-    return f"bronze.{source.name}"
-
-
 def _ingest_log(store: TableStore, source: str) -> list:
-    if not store.exists(INGEST_LOG_TABLE):
+    if not store.exists(INGEST_LOG.name):
         return []
-    return store.read(INGEST_LOG_TABLE).where(F.col("source") == source).collect()
+    return store.read(INGEST_LOG.name).where(F.col("source") == source).collect()
 
 
 def _file_batch_ids(spark: SparkSession, source: SourceConfig, files: list[SourceFile], logged: list) -> dict[str, str]:
@@ -114,8 +108,8 @@ def _new_rows(spark: SparkSession, config: PipelineConfig, source: SourceConfig,
 def _remove_partial_batches(store: TableStore, table: str, batch_ids: list[str]) -> None:
     """Undo what an earlier attempt at these batches wrote before it crashed (it was never logged as complete)."""
     listed = ", ".join(f"'{b}'" for b in batch_ids)
-    if store.exists(QUARANTINE_TABLE):
-        store.delete_where(QUARANTINE_TABLE, f"batch_id IN ({listed})")
+    if store.exists(BRONZE_QUARANTINE.name):
+        store.delete_where(BRONZE_QUARANTINE.name, f"batch_id IN ({listed})")
     if store.exists(table):
         store.delete_where(table, f"_batch_id IN ({listed})")
 
@@ -123,7 +117,7 @@ def _remove_partial_batches(store: TableStore, table: str, batch_ids: list[str])
 def ingest_source(spark: SparkSession, store: TableStore, config: PipelineConfig, source: SourceConfig, ingested_at: datetime) -> IngestResult:
     """Ingest the batches (files, or a database snapshot) of a source that were not ingested before."""
     started = time.monotonic()
-    table = bronze_table(source)
+    table = bronze_table(source.name).name
     logged = _ingest_log(store, source.name)
     done = {r.batch_id for r in logged if r.status == "ingested"}
     delivery = _new_rows(spark, config, source, done, logged)
@@ -144,14 +138,14 @@ def ingest_source(spark: SparkSession, store: TableStore, config: PipelineConfig
         quarantined = sum(b.rows_quarantined for b in new)
         rows_new = sum(b.rows for b in new)
         if quarantined:
-            store.append(QUARANTINE_TABLE, quarantine_rows(stamped))
+            store.append(BRONZE_QUARANTINE.name, quarantine_rows(stamped))
         if rows_new > quarantined or not store.exists(table):
             store.append(table, bronze_rows(stamped))
     finally:
         delivery.cached.unpersist()
     rejected = [b for b in new if b.missing_columns]
     for batch in rejected:
-        log.warning("%s: %s lacks mapped column(s) %s: its %d row(s) are in %s", source.name, batch[SOURCE_LOCATION_COLUMN], batch.missing_columns, batch.rows, QUARANTINE_TABLE)
+        log.warning("%s: %s lacks mapped column(s) %s: its %d row(s) are in %s", source.name, batch[SOURCE_LOCATION_COLUMN], batch.missing_columns, batch.rows, BRONZE_QUARANTINE.name)
     _log_batches(spark, store, source, new, delivery.files, ingested_at)
     result = IngestResult(source.name, table, len(new), skipped, rows_new, rows_new, rows_new - quarantined, quarantined, time.monotonic() - started, len(rejected))
     log.info(
@@ -172,7 +166,7 @@ def _log_batches(spark: SparkSession, store: TableStore, source: SourceConfig, b
             "rows_quarantined": b.rows_quarantined, "ingested_at": ingested_at, "file_size": file.size if file else None,
             "file_modified_at": file.modified if file else None, "missing_columns": b.missing_columns,
         })
-    store.append(INGEST_LOG_TABLE, spark.createDataFrame(records, schema=INGEST_LOG_SCHEMA))
+    store.append(INGEST_LOG.name, spark.createDataFrame(records, schema=INGEST_LOG_SCHEMA))
 
 
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: list[str] | None = None) -> list[IngestResult]:

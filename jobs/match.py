@@ -9,27 +9,27 @@ from typing import Any
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
-from lakehouse.config import PipelineConfig
-from lakehouse.linkage_settings import LinkageSettings
-from lakehouse.storage import TableStore
-from transforms.clustering import cluster_records, review_pairs
-from transforms.linkage import count_comparisons, match_pairs, matching_model, new_linker, predict, prepare_for_linkage, settings_for_model, splink_settings, to_spark
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.storage import TableStore
+from golden_record.lakehouse.tables import MATCH_CLUSTERS, MATCH_PAIRS, MATCH_REVIEW, SILVER_CUSTOMERS
+from golden_record.transforms.linkage.clustering import cluster_records, review_pairs
+from golden_record.transforms.linkage.features import prepare_for_linkage
+from golden_record.transforms.linkage.models import matching_model
+from golden_record.transforms.linkage.prediction import count_comparisons, match_pairs, predict, settings_for_model
+from golden_record.transforms.linkage.spec import splink_settings
+from golden_record.transforms.linkage.splink_adapter import new_linker, to_spark
 
 log = logging.getLogger(__name__)
 
-CUSTOMERS_TABLE = "silver.customers"
-PAIRS_TABLE = "gold.match_pairs"
-CLUSTERS_TABLE = "gold.match_clusters"
-REVIEW_TABLE = "gold.match_review"
 
 
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[str, Any]:
     """Match the current silver customers; return counts (records, pairs, merged pairs, review pairs, clusters, seconds)."""
     started = time.monotonic()
-    configured = LinkageSettings.from_config(config.linkage)
+    configured = config.linkage
     trained = matching_model(configured, config.paths.models)
     spec, model_path = trained.spec, trained.path
-    records = prepare_for_linkage(store.read(CUSTOMERS_TABLE), spec, configured.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
+    records = prepare_for_linkage(store.read(SILVER_CUSTOMERS.name), spec, configured.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
     record_count = records.count()
     log.info("matching %s records with model %s (trained %s on %s records; %s backend)", f"{record_count:,}", model_path, trained.metadata.get("trained_at", "?"), trained.metadata.get("records", "?"), configured.backend)
 
@@ -40,18 +40,18 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[
     clusters = cluster_records(linker, predictions, records, spec, linkage)
     scored = to_spark(predictions, spark)
 
-    store.overwrite(PAIRS_TABLE, match_pairs(scored))
-    store.overwrite(CLUSTERS_TABLE, clusters)
-    store.overwrite(REVIEW_TABLE, review_pairs(scored, store.read(CLUSTERS_TABLE), spec, linkage))
+    store.overwrite(MATCH_PAIRS.name, match_pairs(scored))
+    store.overwrite(MATCH_CLUSTERS.name, clusters)
+    store.overwrite(MATCH_REVIEW.name, review_pairs(scored, store.read(MATCH_CLUSTERS.name), spec, linkage))
 
-    pairs = store.read(PAIRS_TABLE)
-    sizes = store.read(CLUSTERS_TABLE).groupBy("cluster_id").count()
+    pairs = store.read(MATCH_PAIRS.name)
+    sizes = store.read(MATCH_CLUSTERS.name).groupBy("cluster_id").count()
     counts = {
         "records": record_count,
         "comparisons": comparisons,
         "pairs": pairs.count(),
         "pairs_above_threshold": pairs.where(pairs.match_probability >= linkage.match_threshold).count(),
-        "review_pairs": store.read(REVIEW_TABLE).count(),
+        "review_pairs": store.read(MATCH_REVIEW.name).count(),
         "clusters": sizes.count(),
         "multi_record_clusters": sizes.where("count > 1").count(),
         "largest_cluster": sizes.agg({"count": "max"}).first()[0] or 0,

@@ -6,7 +6,7 @@ scripts/build-dist.sh copies this file to dist/spark_submit.py; the project itse
 
 import sys
 
-from jobs.cli import main
+from golden_record.jobs.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

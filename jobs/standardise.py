@@ -10,21 +10,18 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from jobs.ingest import bronze_table
-from lakehouse import quality
-from lakehouse.config import PipelineConfig, SourceConfig
-from lakehouse.errors import PipelineError
-from lakehouse.storage import TableStore
-from transforms import customers, interactions
-from transforms.versions import latest_versions
-from transforms.quarantine import accepted_rows, is_rejected, quarantine_rows
-from transforms.names import StandardisationRules, load_rules
+from golden_record.lakehouse import quality
+from golden_record.lakehouse.config import PipelineConfig, SourceConfig
+from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.standardisation_settings import StandardisationRules
+from golden_record.lakehouse.storage import TableStore
+from golden_record.lakehouse.tables import SILVER_CUSTOMERS, SILVER_INTERACTIONS, SILVER_QUARANTINE, Table, bronze_table
+from golden_record.transforms.silver import customers, interactions
+from golden_record.transforms.silver.quarantine import accepted_rows, is_rejected, quarantine_rows
+from golden_record.transforms.silver.versions import latest_versions
 
 log = logging.getLogger(__name__)
 
-CUSTOMERS_TABLE = "silver.customers"
-INTERACTIONS_TABLE = "silver.interactions"
-QUARANTINE_TABLE = "silver.quarantine"
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,7 @@ class StandardiseResult:
 
 @dataclass
 class _Candidate:
-    table: str
+    table: Table
     record_id: str
     rejecting_rules: tuple[str, ...]
     parts: list[tuple[SourceConfig, int, DataFrame]]  # source, bronze row count, standardised rows
@@ -83,17 +80,17 @@ def _counts(candidate: _Candidate, standardised: DataFrame) -> list[SourceCounts
     for source, bronze_rows, _ in candidate.parts:
         row = per_source.get(source.name)
         rows, rejected_rows, nulled_values = (row.rows, row.rejected or 0, row.nulled or 0) if row else (0, 0, 0)
-        results.append(SourceCounts(source.name, candidate.table, bronze_rows, bronze_rows - rows, rows - rejected_rows, rejected_rows, nulled_values))
+        results.append(SourceCounts(source.name, candidate.table.name, bronze_rows, bronze_rows - rows, rows - rejected_rows, rejected_rows, nulled_values))
     return results
 
 
 def _standardised_sources(
     store: TableStore, sources: list[SourceConfig], rules: StandardisationRules
 ) -> tuple[_Candidate, _Candidate]:
-    people = _Candidate(CUSTOMERS_TABLE, "source_record_id", customers.REJECTING_RULES, [])
-    events = _Candidate(INTERACTIONS_TABLE, "event_id", interactions.REJECTING_RULES, [])
+    people = _Candidate(SILVER_CUSTOMERS, "source_record_id", customers.REJECTING_RULES, [])
+    events = _Candidate(SILVER_INTERACTIONS, "event_id", interactions.REJECTING_RULES, [])
     for position, source in enumerate(sources, start=1):
-        table = bronze_table(source)
+        table = bronze_table(source.name).name
         if not store.exists(table):
             raise PipelineError(f"source '{source.name}': {table} does not exist yet; run `golden-record ingest` first")
         bronze = store.read(table)
@@ -124,11 +121,11 @@ def _union(frames: list[DataFrame]) -> DataFrame:
 
 def _known_customers(store: TableStore, staged: list[_Staged], replace: str | None) -> DataFrame:
     """Customer keys events may refer to: the customers being promoted now plus, on a partial run, silver's other sources."""
-    promoted = [accepted.select("source_system", "source_record_id") for candidate, _, accepted, _ in staged if candidate.table == CUSTOMERS_TABLE]
-    if replace is not None and store.exists(CUSTOMERS_TABLE):
-        promoted.append(store.read(CUSTOMERS_TABLE).where(f"NOT ({replace})").select("source_system", "source_record_id"))
+    promoted = [accepted.select("source_system", "source_record_id") for candidate, _, accepted, _ in staged if candidate.table == SILVER_CUSTOMERS]
+    if replace is not None and store.exists(SILVER_CUSTOMERS.name):
+        promoted.append(store.read(SILVER_CUSTOMERS.name).where(f"NOT ({replace})").select("source_system", "source_record_id"))
     if not promoted:
-        raise PipelineError(f"events can only be checked against customer records: {CUSTOMERS_TABLE} does not exist yet; standardise every source once")
+        raise PipelineError(f"events can only be checked against customer records: {SILVER_CUSTOMERS.name} does not exist yet; standardise every source once")
     return _union(promoted)
 
 
@@ -136,7 +133,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
     """Standardise bronze into silver for every source (or `only` these); gates must pass before anything is written."""
     started = time.monotonic()
     sources = [config.source(name) for name in only] if only else list(config.sources)
-    people, events = _standardised_sources(store, sources, load_rules())
+    people, events = _standardised_sources(store, sources, config.standardisation)
     replace = f"source_system IN ({', '.join(repr(s.name) for s in sources)})" if only else None
     parameters = {"sources": [s.name for s in config.sources], "event_types": sorted(config.taxonomy)}
 
@@ -149,7 +146,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
             standardised = _union([part[2] for part in candidate.parts])
             if candidate is events:
                 standardised = interactions.flag_unknown_customers(standardised, _known_customers(store, staged, replace))
-        elif candidate is events and (replace is None or not store.exists(INTERACTIONS_TABLE)):
+        elif candidate is events and (replace is None or not store.exists(SILVER_INTERACTIONS.name)):
             # no source maps interactions (customers-only onboarding): silver.interactions becomes an empty table of the
             # canonical schema, so build-gold and every reader find it; its gate runs as for any other promotion
             standardised = empty_interactions(spark)
@@ -157,11 +154,11 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
             continue  # a partial run leaves a table that none of its sources feeds as other sources wrote it
         standardised = standardised.persist(StorageLevel.MEMORY_AND_DISK)
         accepted = accepted_rows(standardised, candidate.rejecting_rules)
-        quarantined = quarantine_rows(standardised, candidate.table, candidate.record_id, candidate.rejecting_rules)
+        quarantined = quarantine_rows(standardised, candidate.table.name, candidate.record_id, candidate.rejecting_rules)
         staged.append((candidate, standardised, accepted, quarantined))
 
     gates = [
-        quality.validate(accepted, c.table, c.table.replace(".", "_"), config.paths.reports, parameters, config.quality.suites_dir)
+        quality.validate(accepted, c.table, config.paths.reports, parameters, config.quality.suites_dir)
         for c, _, accepted, _ in staged
     ]
     for gate in gates:
@@ -170,8 +167,8 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
     counts: list[SourceCounts] = []
     for candidate, standardised, accepted, _ in staged:
         counts += _counts(candidate, standardised)
-        store.overwrite(candidate.table, accepted, replace_where=replace)
-    store.overwrite(QUARANTINE_TABLE, _union([quarantined for *_, quarantined in staged]), replace_where=replace)
+        store.overwrite(candidate.table.name, accepted, replace_where=replace)
+    store.overwrite(SILVER_QUARANTINE.name, _union([quarantined for *_, quarantined in staged]), replace_where=replace)
     for _, standardised, _, _ in staged:
         standardised.unpersist()
     for count in counts:

@@ -10,47 +10,41 @@ from pathlib import Path
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
-from lakehouse.config import PipelineConfig
-from lakehouse.linkage_settings import LinkageSettings
-from lakehouse.storage import TableStore
-from transforms.linkage import (
-    LinkageError,
-    comparison_columns,
-    load_prior,
-    load_spec,
-    new_linker,
-    prepare_for_linkage,
-    save_model,
-    splink_settings,
-    train_model,
-)
-from transforms.training_plan import filled_columns, filled_counts, plan_training
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.storage import TableStore
+from golden_record.lakehouse.tables import SILVER_CUSTOMERS
+from golden_record.transforms.linkage.errors import LinkageError
+from golden_record.transforms.linkage.features import prepare_for_linkage
+from golden_record.transforms.linkage.models import load_prior, save_model
+from golden_record.transforms.linkage.spec import comparison_columns, load_spec, splink_settings
+from golden_record.transforms.linkage.splink_adapter import new_linker
+from golden_record.transforms.linkage.training import train_model
+from golden_record.transforms.linkage.training_plan import filled_columns, filled_counts, plan_training
 
 log = logging.getLogger(__name__)
 
-CUSTOMERS_TABLE = "silver.customers"
 
 
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> Path:
     """Train on the current silver customers, with comparisons and sessions fitted to the columns they fill; return the model path."""
     started = time.monotonic()
-    linkage = LinkageSettings.from_config(config.linkage)
+    linkage = config.linkage
     spec_path = linkage.settings_path()
     spec = load_spec(spec_path)
-    silver_version = store.version(CUSTOMERS_TABLE)
-    records = prepare_for_linkage(store.read(CUSTOMERS_TABLE, version=silver_version), spec, linkage.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
+    silver_version = store.version(SILVER_CUSTOMERS.name)
+    records = prepare_for_linkage(store.read(SILVER_CUSTOMERS.name, version=silver_version), spec, linkage.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
     counts = filled_counts(records, spec["input_columns"])
     record_count = records.count()
     filled = filled_columns(counts, linkage.training.min_filled_records)
     try:
         plan = plan_training(spec, comparison_columns(spec, include_derived=True), linkage.training.deterministic_rules, linkage.training.em_blocking_rules, filled)
     except ValueError as exc:
-        raise LinkageError(f"cannot train on {CUSTOMERS_TABLE} v{silver_version} ({record_count:,} records): {exc}") from None
+        raise LinkageError(f"cannot train on {SILVER_CUSTOMERS.name} v{silver_version} ({record_count:,} records): {exc}") from None
     for name, why in plan.left_out.items():
         log.warning("comparison %s left out: %s", name, why)
     log.info(
         "training the linkage model on %s records of %s v%s (%s backend): %d comparisons, %d EM sessions",
-        f"{record_count:,}", CUSTOMERS_TABLE, silver_version, linkage.backend, len(plan.spec["comparisons"]), len(plan.em_rules),
+        f"{record_count:,}", SILVER_CUSTOMERS.name, silver_version, linkage.backend, len(plan.spec["comparisons"]), len(plan.em_rules),
     )
     prior_path, prior = load_prior(linkage)
     settings = splink_settings(plan.spec, training=linkage.training, prior_lambda=prior["probability_two_random_records_match"] if prior else None)
@@ -60,7 +54,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> Path:
     seconds = time.monotonic() - started
     metadata = {
         "trained_at": trained_at.isoformat(),
-        "silver_table": CUSTOMERS_TABLE,
+        "silver_table": SILVER_CUSTOMERS.name,
         "silver_version": silver_version,
         "records": record_count,
         "filled_records": counts,

@@ -6,81 +6,24 @@ import codecs
 import os
 import re
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, ClassVar, Literal, NamedTuple, Self
+from typing import Any, Literal, NamedTuple
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-CUSTOMER_FIELDS = (
-    "first_name",
-    "last_name",
-    "full_name",
-    "title",
-    "birth_date",
-    "email",
-    "phone",
-    "street",
-    "house_number",
-    "address_line2",
-    "postcode",
-    "city",
-    "region",
-    "country",
-    "customer_number",
-    "loyalty_card",
-    "national_id",
-    "consent_email",
-    "consent_updated_at",
-    "updated_at",
-)
-"""Canonical customer fields a source may map its columns onto."""
-
-INTERACTION_FIELDS = (
-    "event_id",
-    "customer_record_id",
-    "event_label",
-    "occurred_at",
-    "channel",
-    "amount",
-    "currency",
-    "reference_id",
-    "due_date",
-    "status",
-)
-"""Canonical interaction fields a source may map its columns onto."""
-
-RESERVED_SOURCE_NAMES = frozenset({"quarantine", "ingest_log"})
-"""Bronze table names the pipeline uses itself, so no source may be called that."""
+from golden_record.lakehouse.gold_settings import GoldSettings
+from golden_record.lakehouse.linkage_settings import LinkageSettings
+from golden_record.lakehouse.settings_base import ConfigError, FileRef, Strict
+from golden_record.lakehouse.standardisation_settings import StandardisationRules
+from golden_record.lakehouse.tables import CUSTOMER_FIELDS, INTERACTION_FIELDS, RESERVED_SOURCE_NAMES
 
 CONF_ENV_VAR = "GOLDEN_RECORD_CONF"
 """Environment variable naming a config file (used when --conf-file is not given)."""
 
 
-class ConfigError(ValueError):
-    """A configuration problem, with a message naming the file, source and field."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class StageSettings(_Strict):
-    """A stage section of the config (`linkage:`, `gold:`), validated on its own with errors naming section and field."""
-
-    section: ClassVar[str]
-
-    @classmethod
-    def from_config(cls, raw: dict[str, Any]) -> Self:
-        """Validate the raw section dict; a ConfigError names each invalid field (`linkage.training.seed: …`) and the bundled file."""
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:
-            problems = [f"  - {cls.section}.{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else f"  - {cls.section}: {e['msg']}" for e in exc.errors()]
-            raise ConfigError(f"invalid {cls.section} settings (conf/{cls.section}.yaml):\n" + "\n".join(problems)) from None
-
-
-class SparkSettings(_Strict):
+class SparkSettings(Strict):
     """How to get a SparkSession in this environment."""
 
     mode: Literal["local", "cluster", "databricks"] = "local"
@@ -98,7 +41,7 @@ class SparkSettings(_Strict):
         return value
 
 
-class StorageSettings(_Strict):
+class StorageSettings(Strict):
     """Which Delta backend writes the tables and where table names resolve."""
 
     backend: Literal["auto", "delta-spark", "delta-rs"] = "auto"
@@ -106,7 +49,7 @@ class StorageSettings(_Strict):
     schema_prefix: str = ""
 
 
-class PathSettings(_Strict):
+class PathSettings(Strict):
     """Where data lives; relative paths resolve against the working directory of the run."""
 
     root: str = "golden-record-data"
@@ -130,13 +73,13 @@ def _absolute(path: str, base: Path) -> str:
     return str((base / path).resolve()) if not os.path.isabs(path) else path
 
 
-class QualitySettings(_Strict):
+class QualitySettings(Strict):
     """Where the Great Expectations suites come from."""
 
     suites_dir: str | None = Field(default=None, description="folder of suite JSON files; default: the bundled expectations/")
 
 
-class JdbcLocation(_Strict):
+class JdbcLocation(Strict):
     """A table or query in a database reached over JDBC."""
 
     url: str
@@ -155,7 +98,7 @@ class JdbcLocation(_Strict):
         return self
 
 
-class CsvOptions(_Strict):
+class CsvOptions(Strict):
     """How a text file (csv, json lines) is written by its source system."""
 
     delimiter: str = ","
@@ -227,7 +170,7 @@ def parse_column_ref(reference: str, nested: bool) -> ColumnRef:
     return ColumnRef(str(parts[0]), tuple(parts[1:]))
 
 
-class CustomerMapping(_Strict):
+class CustomerMapping(Strict):
     """Source column per canonical customer field."""
 
     record_id: str
@@ -242,7 +185,7 @@ class CustomerMapping(_Strict):
         return value
 
 
-class InteractionMapping(_Strict):
+class InteractionMapping(Strict):
     """Source columns and labels that become events of the interaction taxonomy."""
 
     customer_source: str | None = Field(default=None, description="source whose record the customer key refers to; default: this source")
@@ -269,7 +212,7 @@ class InteractionMapping(_Strict):
         return self
 
 
-class SourceConfig(_Strict):
+class SourceConfig(Strict):
     """One silo: where it is, how it is written, and how its columns map onto the canonical model."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -328,8 +271,8 @@ class SourceConfig(_Strict):
         return self.location.format(**paths.model_dump())
 
 
-class PipelineConfig(_Strict):
-    """Everything a run needs: environment, Spark, storage, paths and the sources."""
+class PipelineConfig(Strict):
+    """Everything a run needs, validated once when loaded: environment, Spark, storage, paths, sources and every stage's settings."""
 
     environment: str
     spark: SparkSettings = Field(default_factory=SparkSettings)
@@ -338,9 +281,9 @@ class PipelineConfig(_Strict):
     quality: QualitySettings = Field(default_factory=QualitySettings)
     sources: list[SourceConfig] = Field(default_factory=list)
     taxonomy: dict[str, str] = Field(default_factory=dict, description="event type -> description")
-    silver: dict[str, Any] = Field(default_factory=dict, description="silver stage settings (conf/silver.yaml)")
-    linkage: dict[str, Any] = Field(default_factory=dict, description="entity-resolution settings (conf/linkage.yaml)")
-    gold: dict[str, Any] = Field(default_factory=dict, description="gold stage settings (conf/gold.yaml)")
+    standardisation: StandardisationRules = Field(description="reference data of the silver standardisers (conf/standardisation.yaml)")
+    linkage: LinkageSettings = Field(description="entity resolution (conf/linkage.yaml)")
+    gold: GoldSettings = Field(description="golden records, ids, customer 360 (conf/gold.yaml)")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "PipelineConfig":
@@ -373,11 +316,18 @@ class PipelineConfig(_Strict):
                 return source
         raise ConfigError(f"unknown source '{name}'; configured: {[s.name for s in self.sources]}")
 
+    def merged(self, overrides: dict[str, Any]) -> "PipelineConfig":
+        """This config with `overrides` deep-merged over it (nested dicts merge, other values replace), validated again."""
+        try:
+            return PipelineConfig.model_validate(_deep_merge(self.model_dump(), overrides))
+        except ValidationError as exc:
+            raise ConfigError(_describe(exc, overrides, {}, "overrides")) from None
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+
+def _read_yaml(path: FileRef) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, KeyError) as exc:  # KeyError: a name missing inside a zipped wheel
         raise ConfigError(f"config file not found: {path}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
@@ -393,41 +343,68 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def _expand(path: Path) -> dict[str, Any]:
-    """Read a config file, following `extends:` and `include:` (paths relative to the file)."""
+Origins = dict[tuple[str, ...], str]
+"""Which file set each key (by its path of dict keys) of a merged config, for error messages."""
+
+
+def _record_origins(data: dict[str, Any], file: str, origins: Origins, prefix: tuple[str, ...] = ()) -> None:
+    for key, value in data.items():
+        origins[(*prefix, str(key))] = file
+        if isinstance(value, dict):
+            _record_origins(value, file, origins, (*prefix, str(key)))
+
+
+def _expand(path: FileRef, origins: Origins) -> dict[str, Any]:
+    """Read a config file, following `extends:` and `include:` (paths relative to the file); note where each key came from."""
     data = _read_yaml(path)
     parent = data.pop("extends", None)
     includes = data.pop("include", []) or []
-    merged: dict[str, Any] = _expand(path.parent / parent) if parent else {}
+    merged: dict[str, Any] = _expand(path.parent / parent, origins) if parent else {}
     for name in includes:
-        merged = _deep_merge(merged, _read_yaml(path.parent / name))
+        included = _read_yaml(path.parent / name)
+        _record_origins(included, str(path.parent / name), origins)
+        merged = _deep_merge(merged, included)
+    _record_origins(data, str(path), origins)
     return _deep_merge(merged, data)
 
 
-def bundled_config_path(environment: str) -> Path:
-    """Path of the config shipped with the package for an environment (local, test, cluster, databricks)."""
-    return Path(str(resources.files("conf").joinpath(f"{environment}.yaml")))
+def bundled_config_path(environment: str) -> FileRef:
+    """The config shipped with the package for an environment (local, test, cluster, databricks); also inside a zipped wheel."""
+    return resources.files("golden_record.conf") / f"{environment}.yaml"
 
 
-def _describe(error: ValidationError, data: dict[str, Any], origin: Path) -> str:
-    lines = [f"invalid configuration in {origin}:"]
+def _is_type_tag(part: str) -> bool:
+    """Whether a pydantic error location part names a union member's type (`literal['auto']`, `constrained-float`), not a key."""
+    return "[" in part or part.startswith(("constrained-", "function-")) or part in {"str", "int", "float", "bool", "JdbcLocation"}
+
+
+def _describe(error: ValidationError, data: dict[str, Any], origins: Origins, origin: FileRef) -> str:
+    """One line per problem: the file that set the value, the source or section, the field and what is wrong."""
+    lines = [f"invalid configuration (loaded from {origin}):"]
+    messages: dict[str, list[str]] = {}
     for item in error.errors():
         loc = list(item["loc"])
+        keys = tuple(str(part) for part in loc if isinstance(part, str))
+        file = next((origins[keys[:n]] for n in range(len(keys), 0, -1) if keys[:n] in origins), str(origin))
         where = []
         if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
             sources = data.get("sources") or []
             name = sources[loc[1]].get("name", f"#{loc[1]}") if loc[1] < len(sources) and isinstance(sources[loc[1]], dict) else f"#{loc[1]}"
             where.append(f"source '{name}'")
             loc = loc[2:]
-        loc = [str(part) for part in loc if not str(part).startswith(("str", "JdbcLocation", "function-"))]
+        elif loc and loc[0] in PipelineConfig.model_fields and len(loc) > 1:
+            where.append(f"section '{loc[0]}'")
+            loc = loc[1:]
+        loc = [str(part) for part in loc if not _is_type_tag(str(part))]
         if loc:
             where.append(f"field '{'.'.join(loc)}'")
-        lines.append(f"  - {', '.join(where) or 'top level'}: {item['msg']}")
-    return "\n".join(lines)
+        line = f"  - {file}: {', '.join(where) or 'top level'}"
+        messages.setdefault(line, []).append(item["msg"])
+    return "\n".join([lines[0], *(f"{line}: {' or '.join(dict.fromkeys(found))}" for line, found in messages.items())])
 
 
 def load_config(
-    conf_file: str | os.PathLike[str] | None = None,
+    conf_file: str | os.PathLike[str] | Traversable | None = None,
     *,
     environment: str | None = None,
     overrides: dict[str, Any] | None = None,
@@ -436,27 +413,14 @@ def load_config(
     """Load a config file (or the bundled one for `environment`), apply overrides, validate, resolve paths."""
     if conf_file is None:
         conf_file = os.environ.get(CONF_ENV_VAR) or bundled_config_path(environment or "local")
-    origin = Path(conf_file)
-    data = _expand(origin)
+    origin = conf_file if isinstance(conf_file, Traversable) else Path(conf_file)
+    origins: Origins = {}
+    data = _expand(origin, origins)
     if overrides:
+        _record_origins(overrides, "command-line options", origins)
         data = _deep_merge(data, overrides)
     try:
         config = PipelineConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, data, origin)) from None
-    _check_stage_sections(config, origin)
+        raise ConfigError(_describe(exc, data, origins, origin)) from None
     return config.model_copy(update={"paths": config.paths.resolved(base_dir)})
-
-
-def _check_stage_sections(config: PipelineConfig, origin: Path) -> None:
-    """Validate the linkage and gold sections (where given) now, so a typo stops a run before any work, naming the file."""
-    from lakehouse.gold_settings import GoldSettings
-    from lakehouse.linkage_settings import LinkageSettings
-
-    try:
-        if config.linkage:
-            LinkageSettings.from_config(config.linkage)
-        if config.gold:
-            GoldSettings.from_config(config.gold)
-    except ConfigError as exc:
-        raise ConfigError(f"{exc} (loaded from {origin})") from None

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from lakehouse.config import CUSTOMER_FIELDS, StageSettings
+from golden_record.lakehouse.settings_base import Strict
+from golden_record.lakehouse.tables import CUSTOMER_FIELDS
 
 Rule = Literal["valid_only", "source_trust", "most_recent", "most_complete", "most_frequent"]
 """A survivorship rule (see conf/gold.yaml for what each one prefers)."""
 
-SURVIVABLE_COLUMNS = ("title", *[f for f in CUSTOMER_FIELDS if f not in ("title", "full_name", "consent_email", "consent_updated_at", "updated_at")])
+SURVIVABLE_COLUMNS = tuple(f for f in CUSTOMER_FIELDS if f not in ("full_name", "consent_email", "consent_updated_at", "updated_at"))
 """Silver customer columns a survivorship group may hold, in the order gold.customers shows them."""
 
 CONSENT_GROUP = "consent"
@@ -31,11 +32,8 @@ ALL_AGREE = "all_agree"
 """Lineage rule when several records held the group, all with the same values."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-class SurvivorshipGroup(_Strict):
+class SurvivorshipGroup(Strict):
     """Columns that survive together (from one source record) and the ordered rules that choose that record."""
 
     columns: list[str] = Field(min_length=1)
@@ -57,7 +55,7 @@ class SurvivorshipGroup(_Strict):
         return value
 
 
-class AtRiskSegment(_Strict):
+class AtRiskSegment(Strict):
     """Thresholds of the at_risk segment: any one of them reached puts a customer there."""
 
     min_late_payment_share: float = Field(gt=0, le=1)
@@ -65,20 +63,20 @@ class AtRiskSegment(_Strict):
     min_return_rate: float = Field(gt=0)
 
 
-class VipSegment(_Strict):
+class VipSegment(Strict):
     """Thresholds of the vip segment: both must be reached."""
 
     min_revenue: float = Field(gt=0)
     min_orders: int = Field(gt=0)
 
 
-class RegularSegment(_Strict):
+class RegularSegment(Strict):
     """Threshold of the regular segment."""
 
     min_orders: int = Field(gt=1)
 
 
-class Segments(_Strict):
+class Segments(Strict):
     """Value segment thresholds (the rule is in transforms/customer360.py value_segment)."""
 
     at_risk: AtRiskSegment
@@ -86,7 +84,7 @@ class Segments(_Strict):
     regular: RegularSegment
 
 
-class Customer360Settings(_Strict):
+class Customer360Settings(Strict):
     """How the customer 360 KPIs are computed: currency conversion, statuses, as-of date, segments."""
 
     reporting_currency: str = Field(pattern=r"^[A-Z]{3}$")
@@ -103,16 +101,14 @@ class Customer360Settings(_Strict):
         return self
 
 
-class GateSettings(_Strict):
+class GateSettings(Strict):
     """Tolerances of the gold quality gates."""
 
     min_linked_customer_share: float = Field(default=1.0, ge=0, le=1, description="share of customer keys that must be in the xref")
 
 
-class GoldSettings(StageSettings):
+class GoldSettings(Strict):
     """The `gold:` section (conf/gold.yaml): golden ids, survivorship, customer 360, gates."""
-
-    section: ClassVar[str] = "gold"
 
     id_prefix: str = Field(default="GR-", pattern=r"^[A-Z]+-$")
     source_trust: list[str] = Field(min_length=1)

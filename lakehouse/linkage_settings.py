@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from lakehouse.config import StageSettings
+from golden_record.lakehouse.settings_base import FileRef, Strict
 
 BUNDLED_SETTINGS = "customer_settings.json"
 """The settings spec shipped in linkage_models/."""
@@ -24,15 +24,12 @@ IDENTIFIER_FIELDS = ("national_id", "customer_number", "loyalty_card")
 """Canonical customer fields that identify a person (or an account) and serve as matching evidence when filled."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 BlockingRule = list[str]
 """Columns (or SQL expressions) that must be equal for a pair to be compared: the arguments of splink's block_on."""
 
 
-class ReviewBand(_Strict):
+class ReviewBand(Strict):
     """Match probabilities a data steward reviews: low <= p < high."""
 
     low: float = Field(ge=0, le=1)
@@ -45,14 +42,14 @@ class ReviewBand(_Strict):
         return self
 
 
-class ClusterGuard(_Strict):
+class ClusterGuard(Strict):
     """Pairs never merged into one cluster: both values present and the comparison at or below a level."""
 
     comparison: str = Field(description="output column name of a comparison in the settings spec, e.g. birth_date")
     max_conflict_level: str = Field(description="label_for_charts of the highest comparison level that counts as a conflict")
 
 
-class IdentifierSettings(_Strict):
+class IdentifierSettings(Strict):
     """How identifiers become matching keys: values that are not a person's own are ignored."""
 
     placeholder_patterns: list[str] = Field(
@@ -62,7 +59,7 @@ class IdentifierSettings(_Strict):
     max_records_per_value: int = Field(default=5, ge=1, description="a key more records share than this is a shared or default value, not evidence")
 
 
-class TrainingSettings(_Strict):
+class TrainingSettings(Strict):
     """Unsupervised training: lambda from deterministic rules, u by seeded sampling, m by EM over several blockings."""
 
     seed: int = 42
@@ -74,12 +71,12 @@ class TrainingSettings(_Strict):
     )
     min_known_matches: int = Field(default=5, ge=0, description="an EM session whose block holds fewer near-certain matches (found by a deterministic rule) is skipped")
     min_filled_records: int = Field(default=2, ge=2, description="a column fewer records fill is treated as absent: its comparison and rules are left out")
-    em_max_pairs: float | None = Field(default=None, gt=0, description="cap on the blocked pairs one EM session uses (None: all)")
+    em_max_pairs: float | None = Field(default=1e6, gt=0, description="cap on the blocked pairs one EM session uses (None: all)")
     max_iterations: int = Field(default=25, gt=0)
     em_convergence: float = Field(default=1e-4, gt=0)
 
 
-class SparkLinkageSettings(_Strict):
+class SparkLinkageSettings(Strict):
     """How Splink uses Spark: lineage breaking and partitions of its intermediate tables."""
 
     break_lineage_method: Literal["parquet", "checkpoint"] = Field(
@@ -88,16 +85,14 @@ class SparkLinkageSettings(_Strict):
     num_partitions_on_repartition: int | None = Field(default=None, gt=0, description="None: half of spark.sql.shuffle.partitions")
 
 
-class LinkageSettings(StageSettings):
+class LinkageSettings(Strict):
     """The `linkage:` section: which model, which thresholds, how to train, which engine runs Splink."""
-
-    section: ClassVar[str] = "linkage"
 
     backend: Literal["spark", "duckdb"] = "spark"
     settings_file: str | None = Field(default=None, description="settings spec JSON; None: the bundled linkage_models/customer_settings.json")
     model: str | None = Field(default=None, description="trained model JSON to match with; None: the newest trained under paths.models")
     prior_model: str | None = Field(default=None, description="model whose m/u fill levels the data never shows; None: the bundled one")
-    pair_floor: float = Field(default=0.5, ge=0, le=1, description="pairs below this match probability are not kept")
+    pair_floor: float = Field(default=0.1, ge=0, le=1, description="pairs below this match probability are not kept")
     match_threshold: Annotated[float, Field(gt=0, le=1)] | Literal["auto"] = Field(
         default="auto", description="pairs at or above it link their records into one candidate cluster; auto: chosen from the trained model's scores"
     )
@@ -106,7 +101,13 @@ class LinkageSettings(StageSettings):
         description="inside a candidate cluster, two groups merge while the mean match probability over all their record pairs is at least this; auto: half the match threshold",
     )
     review_band: ReviewBand = Field(default_factory=lambda: ReviewBand(low=0.1, high=1.0))
-    cluster_guards: list[ClusterGuard] = Field(default_factory=list)
+    cluster_guards: list[ClusterGuard] = Field(
+        default_factory=lambda: [
+            ClusterGuard(comparison="birth_date", max_conflict_level="Abs date difference <= 1 year"),
+            ClusterGuard(comparison="national_id", max_conflict_level="All other comparisons"),
+        ],
+        description="pairs never merged: birth dates more than a year apart, different national ids (guards on comparisons the model lacks are dropped)",
+    )
     identifiers: IdentifierSettings = Field(default_factory=IdentifierSettings)
     training: TrainingSettings
     spark: SparkLinkageSettings = Field(default_factory=SparkLinkageSettings)
@@ -119,7 +120,7 @@ class LinkageSettings(StageSettings):
         return self
 
 
-    def settings_path(self) -> Path:
+    def settings_path(self) -> FileRef:
         """The settings spec file to use."""
         return Path(self.settings_file) if self.settings_file else bundled_file(BUNDLED_SETTINGS)
 
@@ -131,11 +132,11 @@ class LinkageSettings(StageSettings):
         trained = [path for path in trained if not path.name.endswith(".meta.json")]
         return trained[-1] if trained else None
 
-    def prior_model_path(self) -> Path:
+    def prior_model_path(self) -> FileRef:
         """The model whose values fill the levels training data never shows."""
         return Path(self.prior_model) if self.prior_model else bundled_file(BUNDLED_MODEL)
 
 
-def bundled_file(name: str) -> Path:
-    """Path of a file shipped in the linkage_models package."""
-    return Path(str(resources.files("linkage_models").joinpath(name)))
+def bundled_file(name: str) -> FileRef:
+    """A file shipped in the linkage_models package (readable also from a zipped wheel)."""
+    return resources.files("golden_record.linkage_models") / name

@@ -11,7 +11,8 @@ from typing import Any
 
 from pyspark.sql import DataFrame
 
-from lakehouse.errors import PipelineError
+from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.tables import Table
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +72,10 @@ class GateFailed(PipelineError):
 
 def load_suite(name: str, suites_dir: str | None = None) -> dict[str, Any]:
     """Read a suite JSON (`expectations/<name>.json` by default) as a dict."""
-    path = Path(suites_dir) / f"{name}.json" if suites_dir else Path(str(resources.files("expectations").joinpath(f"{name}.json")))
+    path = Path(suites_dir) / f"{name}.json" if suites_dir else resources.files("golden_record.expectations") / f"{name}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, KeyError):  # KeyError: not inside a zipped wheel
         raise PipelineError(f"expectation suite '{name}' not found at {path}") from None
 
 
@@ -106,21 +107,20 @@ def _outcome(result: Any) -> ExpectationOutcome:
     )
 
 
-def validate(
-    df: DataFrame, table: str, suite_name: str, reports_dir: str, parameters: dict[str, Any] | None = None, suites_dir: str | None = None
-) -> GateResult:
-    """Validate `df` (the data about to be promoted to `table`) against a suite and rebuild Data Docs.
+def validate(df: DataFrame, table: Table, reports_dir: str, parameters: dict[str, Any] | None = None, suites_dir: str | None = None) -> GateResult:
+    """Validate `df` (the data about to be promoted to `table`) against the table's suite and rebuild Data Docs.
 
     `parameters` fill the suite's `{"$PARAMETER": name}` values (e.g. the taxonomy from conf/).
     """
     import great_expectations as gx
 
+    suite_name = table.suite
     spec = load_suite(suite_name, suites_dir)
     spec.pop("id", None)
     expectations = [{k: v for k, v in e.items() if k != "id"} for e in spec.get("expectations", [])]
     context = _context(reports_dir)
     suite = context.suites.add_or_update(gx.ExpectationSuite(name=spec["name"], expectations=expectations, meta=spec.get("meta", {})))
-    asset_name = table.replace(".", "_")
+    asset_name = table.suite
     source = context.data_sources.add_or_update_spark(name="pipeline")
     asset = next((a for a in source.assets if a.name == asset_name), None) or source.add_dataframe_asset(name=asset_name)
     batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) or asset.add_batch_definition_whole_dataframe("whole")
@@ -136,7 +136,7 @@ def validate(
     run = checkpoint.run(batch_parameters={"dataframe": df}, expectation_parameters=parameters or {})
     outcomes = [_outcome(r) for vr in run.run_results.values() for r in vr.results]
     docs = context.get_docs_sites_urls()
-    result = GateResult(table=table, suite=suite_name, outcomes=outcomes, docs_index=docs[0]["site_url"] if docs else None)
+    result = GateResult(table=table.name, suite=suite_name, outcomes=outcomes, docs_index=docs[0]["site_url"] if docs else None)
     log.info("gate %s", result.summary())
     return result
 

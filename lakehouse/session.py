@@ -10,7 +10,7 @@ from pathlib import Path
 from pyspark.errors import AnalysisException
 from pyspark.sql import SparkSession
 
-from lakehouse.config import PipelineConfig
+from golden_record.lakehouse.config import PipelineConfig
 
 log = logging.getLogger(__name__)
 

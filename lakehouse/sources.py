@@ -15,8 +15,8 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lakehouse.config import ColumnRef, JdbcLocation, PathSettings, SourceConfig
-from lakehouse.errors import PipelineError
+from golden_record.lakehouse.config import ColumnRef, JdbcLocation, PathSettings, SourceConfig
+from golden_record.lakehouse.errors import PipelineError
 
 CORRUPT_COLUMN = "_corrupt_record"
 """Column that holds the raw text of a row the reader could not parse (null for good rows)."""

@@ -35,8 +35,8 @@ from pathlib import Path
 
 import yaml
 
-from jobs.cli import main
-from lakehouse.config import bundled_config_path
+from golden_record.jobs.cli import main
+from golden_record.lakehouse.config import bundled_config_path
 
 overlay = {"extends": parameters["conf_file"] or str(bundled_config_path("databricks"))}
 if parameters["catalog"]:

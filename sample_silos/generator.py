@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sample_silos.persons import BLOCK_SIZE, make_emails_unique, person_block
-from sample_silos.rates import DEFAULT_RATES, Rates
-from sample_silos.silos import silos_for
-from sample_silos.writers import BlockWriter, CsvWriter, JsonLinesWriter, ParquetWriter, PostgresTarget, PostgresWriter
+from golden_record.sample_silos.persons import BLOCK_SIZE, make_emails_unique, person_block
+from golden_record.sample_silos.rates import DEFAULT_RATES, Rates
+from golden_record.sample_silos.silos import silos_for
+from golden_record.sample_silos.writers import BlockWriter, CsvWriter, JsonLinesWriter, ParquetWriter, PostgresTarget, PostgresWriter
 
 log = logging.getLogger(__name__)
 

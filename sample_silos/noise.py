@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from sample_silos.vocabulary import COUNTRIES, NICKNAMES
+from golden_record.sample_silos.vocabulary import COUNTRIES, NICKNAMES
 
 EPOCH = np.datetime64("1970-01-01", "D")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sample_silos.noise import ascii_fold
-from sample_silos.rates import Rates
-from sample_silos.vocabulary import COUNTRIES, COUNTRY_SHARES
+from golden_record.sample_silos.noise import ascii_fold
+from golden_record.sample_silos.rates import Rates
+from golden_record.sample_silos.vocabulary import COUNTRIES, COUNTRY_SHARES
 
 BLOCK_SIZE = 5_000
 """Persons per random stream. Part of the seed contract: changing it changes every generated sample."""

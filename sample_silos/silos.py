@@ -13,16 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sample_silos import noise
-from sample_silos.persons import AS_OF_DAY, zipf_weights
-from sample_silos.rates import Rates
-from sample_silos.vocabulary import (
-    COUNTRIES,
-    PRODUCTS,
-    RETURN_REASONS,
-    SUPPORT_CATEGORIES,
-    UNMAPPED_SUPPORT_LABEL,
-)
+from golden_record.sample_silos import noise
+from golden_record.sample_silos.persons import AS_OF_DAY, zipf_weights
+from golden_record.sample_silos.rates import Rates
+from golden_record.sample_silos.vocabulary import COUNTRIES, PRODUCTS, RETURN_REASONS, SUPPORT_CATEGORIES, UNMAPPED_SUPPORT_LABEL
 
 SECONDS_PER_DAY = 86_400
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse.config import PipelineConfig, load_config
-from lakehouse.session import get_spark
+from golden_record.lakehouse.config import PipelineConfig, load_config
+from golden_record.lakehouse.session import get_spark
 
 
 @pytest.fixture(scope="session")

@@ -67,7 +67,7 @@ The shop export writes its address as a nested object ("address": {"line1", "lin
 "country"}); sources.yaml maps it with dotted paths (`street: address.line1`, `postcode: address.zip` …).
 
 Onboarding, by config alone (customers only, no interactions):
-    python -m sample_silos.second_population --persons 10000 --seed 7 --out DIR
+    python -m golden_record.sample_silos.second_population --persons 10000 --seed 7 --out DIR
     golden-record ingest --conf-file sample_silos/second_population/pipeline.yaml --samples-dir DIR
     (then standardise, train, match, evaluate — truth DIR/ground_truth.csv by default — build-gold)
 pipeline.yaml extends conf/local.yaml and includes sources.yaml (the four sources and their mappings).
@@ -77,6 +77,6 @@ seed writes byte-identical files, and a bigger population with the same seed con
 one unchanged. 100k persons take about 35 s (pure Python, no Spark).
 """
 
-from sample_silos.second_population.generator import GROUND_TRUTH_FILE, SILOS, generate
+from golden_record.sample_silos.second_population.generator import GROUND_TRUTH_FILE, SILOS, generate
 
 __all__ = ["GROUND_TRUTH_FILE", "SILOS", "generate"]

@@ -1,4 +1,4 @@
-"""Command line: `python -m sample_silos.second_population --persons N --seed S --out DIR` writes the silos."""
+"""Command line: `python -m golden_record.sample_silos.second_population --persons N --seed S --out DIR` writes the silos."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from sample_silos.second_population.generator import generate
+from golden_record.sample_silos.second_population.generator import generate
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m sample_silos.second_population",
+        prog="python -m golden_record.sample_silos.second_population",
         description="Write the second, independently written test population (4 silos + ground_truth.csv).",
     )
     parser.add_argument("--persons", type=int, default=2_000, help="number of real persons (1k … 100k; default 2000)")

@@ -9,7 +9,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 
-from sample_silos.second_population.vocabulary import EMAIL_DOMAIN_TYPOS, KEYBOARDS, PLACEHOLDER_NATIONAL_IDS, STREET_ABBREVIATIONS
+from golden_record.sample_silos.second_population.vocabulary import EMAIL_DOMAIN_TYPOS, KEYBOARDS, PLACEHOLDER_NATIONAL_IDS, STREET_ABBREVIATIONS
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sample_silos.second_population import silos
-from sample_silos.second_population.errors import DEFAULT_RATES, Rates
-from sample_silos.second_population.people import persons as make_persons
+from golden_record.sample_silos.second_population import silos
+from golden_record.sample_silos.second_population.errors import DEFAULT_RATES, Rates
+from golden_record.sample_silos.second_population.people import persons as make_persons
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import itertools
 import random
 from dataclasses import dataclass, replace
 
-from sample_silos.second_population.errors import Rates, strip_accents
-from sample_silos.second_population.vocabulary import DIMINUTIVES, FEMININE_SURNAME, LOCALE_SHARES, LOCALES, Locale, Town
+from golden_record.sample_silos.second_population.errors import Rates, strip_accents
+from golden_record.sample_silos.second_population.vocabulary import DIMINUTIVES, FEMININE_SURNAME, LOCALE_SHARES, LOCALES, Locale, Town
 
 AS_OF = dt.date(2026, 6, 30)
 """The day the silos were exported."""

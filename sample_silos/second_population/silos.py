@@ -6,10 +6,10 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sample_silos.second_population import errors as e
-from sample_silos.second_population.errors import Rates
-from sample_silos.second_population.people import AS_OF, Address, Person, _day_between, _email, format_national_id, masculine
-from sample_silos.second_population.vocabulary import DIMINUTIVES, PLACEHOLDER_PHONES, Locale
+from golden_record.sample_silos.second_population import errors as e
+from golden_record.sample_silos.second_population.errors import Rates
+from golden_record.sample_silos.second_population.people import AS_OF, Address, Person, _day_between, _email, format_national_id, masculine
+from golden_record.sample_silos.second_population.vocabulary import DIMINUTIVES, PLACEHOLDER_PHONES, Locale
 
 SALUTATIONS = {
     "NL": ("Dhr.", "Mevr."), "BE": ("Dhr.", "Mevr."), "FR": ("M.", "Mme"), "IT": ("Sig.", "Sig.ra"),

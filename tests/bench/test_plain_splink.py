@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 import plain_splink
 
-from lakehouse.config import load_config
+from golden_record.lakehouse.config import load_config
 
 PEOPLE = [
     ("Anna", "Müller", "12.03.1980", "anna.mueller@example.com", "0041 79 123 45 67", "8001"),

@@ -14,13 +14,15 @@ import pytest
 import yaml
 from pyspark.sql import functions as F
 
-from jobs import build_gold
-from lakehouse import quality
-from lakehouse.config import PipelineConfig
-from lakehouse.quality import GateFailed
-from lakehouse.storage import open_store
-from transforms.interactions import INTERACTION_SCHEMA
-from transforms.linkage import PAIR_SCHEMA
+from golden_record.jobs import build_gold
+from golden_record.lakehouse import quality
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.gold_settings import GoldSettings
+from golden_record.lakehouse.quality import GateFailed
+from golden_record.lakehouse.storage import open_store
+from golden_record.lakehouse.tables import CUSTOMER_360
+from golden_record.transforms.linkage.prediction import PAIR_SCHEMA
+from golden_record.transforms.silver.interactions import INTERACTION_SCHEMA
 
 GOLD_YAML = Path(__file__).parents[2] / "conf" / "gold.yaml"
 ISSUES = "array<struct<field:string, rule:string, value:string, reason:string>>"
@@ -61,7 +63,7 @@ def setup(spark, config: PipelineConfig, tmp_path: Path):
     """A config with the bundled gold settings, a fresh lakehouse, and the silver and match tables above."""
     gold = yaml.safe_load(GOLD_YAML.read_text(encoding="utf-8"))["gold"]
     paths = config.paths.model_copy(update={"lakehouse": str(tmp_path / "lakehouse"), "reports": str(tmp_path / "reports")})
-    cfg = config.model_copy(update={"gold": gold, "paths": paths})
+    cfg = config.model_copy(update={"gold": GoldSettings.model_validate(gold), "paths": paths})
     store = open_store(spark, cfg)
     write_silver(spark, store, CUSTOMERS)
     rows = [(*row[:8], Decimal(row[8]) if row[8] else None, row[9], None, None, None, "b1", LOADED, "h", []) for row in INTERACTIONS]
@@ -91,6 +93,7 @@ def snapshot(store) -> dict[str, list]:
     return {table: sorted(map(str, store.read(table).collect())) for table in GOLD_TABLES}
 
 
+@pytest.mark.slow
 def test_build_gold_then_rerun_on_the_same_inputs_then_a_failing_gate(spark, setup) -> None:
     cfg, store = setup
 
@@ -142,7 +145,7 @@ def test_build_gold_on_empty_interactions_gives_zero_kpis_and_its_gates_still_ch
     # the 360 gate is not vacuous on empty interactions: null counts, or events counted that the timeline lacks, fail it
     parameters = {"golden_ids": 3, "segments": ["prospect"], "newsletter_statuses": ["subscribed", "unsubscribed"], "timeline_events": 0}
     reports = cfg.paths.reports
-    nulls = quality.validate(kpis.withColumn("order_count", F.lit(None).cast("bigint")), "gold.customer_360", "gold_customer_360", reports, parameters)
+    nulls = quality.validate(kpis.withColumn("order_count", F.lit(None).cast("bigint")), CUSTOMER_360, reports, parameters)
     assert [(o.expectation, o.column) for o in nulls.blocking_failures] == [("expect_column_values_to_not_be_null", "order_count")]
-    counted = quality.validate(kpis.withColumn("interaction_count", F.lit(1).cast("bigint")), "gold.customer_360", "gold_customer_360", reports, parameters)
+    counted = quality.validate(kpis.withColumn("interaction_count", F.lit(1).cast("bigint")), CUSTOMER_360, reports, parameters)
     assert [(o.expectation, o.column) for o in counted.blocking_failures] == [("expect_column_sum_to_be_between", "interaction_count")]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from jobs.build_gold import GOLDEN_TABLE, HISTORY_TABLE, XREF_TABLE
-from jobs.cli import main
-from lakehouse.storage import open_store
+from golden_record.jobs.cli import main
+from golden_record.lakehouse.storage import open_store
+from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY
 
-GOLD_TABLES = (GOLDEN_TABLE, XREF_TABLE, HISTORY_TABLE, "gold.customer_360", "gold.customer_timeline")
+GOLD_TABLES = tuple(t.name for t in (GOLDEN_CUSTOMERS, CUSTOMER_XREF, GOLDEN_ID_HISTORY, CUSTOMER_360, CUSTOMER_TIMELINE))
 
 
 def _snapshot(store) -> dict[str, list[str]]:
@@ -19,7 +19,7 @@ def _snapshot(store) -> dict[str, list[str]]:
 
 
 def _golden_ids(store) -> dict[str, str]:
-    return {row.unique_id: row.golden_id for row in store.read(XREF_TABLE).select("unique_id", "golden_id").collect()}
+    return {row.unique_id: row.golden_id for row in store.read(CUSTOMER_XREF.name).select("unique_id", "golden_id").collect()}
 
 
 def _unchanged_clusters(before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
@@ -50,9 +50,9 @@ def test_run_goes_from_silos_to_gold_reruns_identically_and_keeps_golden_ids_as_
     local = config.model_copy(update={"paths": config.paths.model_copy(update={"lakehouse": str(root / "lakehouse")})})
     store = open_store(spark, local)
     silver = store.read("silver.customers").count()
-    xref = store.read(XREF_TABLE)
+    xref = store.read(CUSTOMER_XREF.name)
     assert xref.count() == silver, "every silver customer record is in the cross-reference exactly once"
-    golden = store.read(GOLDEN_TABLE).count()
+    golden = store.read(GOLDEN_CUSTOMERS.name).count()
     assert 0 < golden < silver, "duplicates across and within sources were merged"
     assert store.read("gold.customer_360").count() == golden
 
@@ -68,6 +68,6 @@ def test_run_goes_from_silos_to_gold_reruns_identically_and_keeps_golden_ids_as_
     assert len(kept) >= 0.9 * len(set(before.values())), "most old customers gained no records of other old customers"
     assert all(old == new for old, new in kept.items()), "a cluster that still describes the same people keeps its golden id"
     gone = set(before.values()) - set(after.values())
-    history = store.read(HISTORY_TABLE).collect()
+    history = store.read(GOLDEN_ID_HISTORY.name).collect()
     recorded = {row.other_id for row in history if row.event == "merged"} | {row.golden_id for row in history if row.event == "retired"}
     assert gone <= recorded, "an id that disappeared was merged into another or retired, and the history says so"

@@ -14,11 +14,14 @@ import yaml
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
-from jobs import build_gold, ingest, match, standardise
-from lakehouse.config import bundled_config_path, load_config
-from lakehouse.storage import as_nullable, open_store
-from transforms.customer360 import TIMELINE_COLUMNS
-from transforms.interactions import INTERACTION_SCHEMA
+from golden_record.jobs import build_gold, ingest, match, standardise
+from golden_record.lakehouse.config import bundled_config_path, load_config
+from golden_record.lakehouse.storage import open_store
+from golden_record.lakehouse.storage.table_store import as_nullable
+from golden_record.lakehouse.tables import CUSTOMER_TIMELINE
+from golden_record.transforms.silver.interactions import INTERACTION_SCHEMA
+
+pytestmark = pytest.mark.slow  # one onboarding run shared by the module: minutes
 
 CRM_CSV = (
     "kundennr;vorname;nachname;email;telefon;geburtsdatum;geaendert\n"
@@ -127,7 +130,7 @@ def test_build_gold_gives_golden_records_xref_and_id_history(onboarded) -> None:
 def test_the_timeline_is_empty_and_the_360_has_zero_kpis(spark, onboarded) -> None:
     _, store, _, _, gold = onboarded
     timeline = store.read("gold.customer_timeline")
-    assert timeline.count() == 0 and tuple(timeline.columns) == TIMELINE_COLUMNS
+    assert timeline.count() == 0 and tuple(timeline.columns) == CUSTOMER_TIMELINE.columns
 
     as_of = store.read("silver.customers").agg(F.max("ingested_at")).first()[0].date()
     assert gold["as_of"] == as_of.isoformat(), "no interactions: as of the latest load into silver.customers, not today"

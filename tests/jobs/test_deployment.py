@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-import jobs.cli
-from jobs.cli import build_parser
-from lakehouse.config import load_config
-from lakehouse.linkage_settings import LinkageSettings
-from lakehouse.session import splink_jar
+import golden_record.jobs.cli as cli_module
+from golden_record.jobs.cli import build_parser
+from golden_record.lakehouse.config import load_config
+from golden_record.lakehouse.linkage_settings import LinkageSettings
+from golden_record.lakehouse.session import splink_jar
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "golden_record.py"
@@ -49,7 +49,7 @@ def test_databricks_config_uses_unity_catalog_and_a_volume() -> None:
     assert (config.storage.backend, config.storage.catalog, config.storage.schema_prefix) == ("delta-spark", "main", "cgr_")
     assert config.paths.root == "/Volumes/main/cgr_files/golden_record"
     assert config.paths.lakehouse == "/Volumes/main/cgr_files/golden_record/lakehouse"
-    LinkageSettings.model_validate(config.linkage)
+    assert isinstance(config.linkage, LinkageSettings)
 
 
 def test_spark_submit_script_hands_its_arguments_to_the_cli(tmp_path: Path) -> None:
@@ -114,10 +114,10 @@ def test_notebook_is_a_databricks_source_notebook_calling_public_entry_points_on
     project_imports = {
         (node.module, alias.name)
         for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in {"jobs", "lakehouse", "transforms", "sample_silos"}
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "golden_record"
         for alias in node.names
     }
-    assert project_imports == {("jobs.cli", "main"), ("lakehouse.config", "bundled_config_path")}
+    assert project_imports == {("golden_record.jobs.cli", "main"), ("golden_record.lakehouse.config", "bundled_config_path")}
 
 
 class _Widgets:
@@ -144,7 +144,7 @@ def _run_notebook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, widgets: dict
         calls.append(argv)
         return exit_code
 
-    monkeypatch.setattr(jobs.cli, "main", fake_main)
+    monkeypatch.setattr(cli_module, "main", fake_main)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     exec(compile(NOTEBOOK.read_text(encoding="utf-8"), str(NOTEBOOK), "exec"), {"dbutils": _Dbutils(widgets)})
     assert len(calls) == 1
@@ -180,21 +180,40 @@ def _build_dist(dist: Path, *options: str) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
 
 
+@pytest.mark.packaging
 def test_build_dist_makes_a_wheel_with_its_data_files_the_entry_script_and_the_jars(tmp_path: Path) -> None:
     _build_dist(tmp_path)
     (wheel,) = tmp_path.glob("customer_golden_record-*-py3-none-any.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    data_files = [path.relative_to(REPO).as_posix() for folder, pattern in (("conf", "*.yaml"), ("expectations", "*.json"), ("linkage_models", "*.json")) for path in (REPO / folder).glob(pattern)]
-    assert {"conf/cluster.yaml", "conf/databricks.yaml", "jobs/spark_submit.py", "jobs/cli.py"} <= names
+    data_files = ["golden_record/" + path.relative_to(REPO).as_posix() for folder, pattern in (("conf", "*.yaml"), ("expectations", "*.json"), ("linkage_models", "*.json")) for path in (REPO / folder).glob(pattern)]
+    assert {"golden_record/conf/cluster.yaml", "golden_record/conf/databricks.yaml", "golden_record/jobs/spark_submit.py", "golden_record/jobs/cli.py"} <= names
+    top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert top_level == {"golden_record"}, "the wheel installs one package, nothing with a generic name"
+    packaged = {name.rsplit("/", 1)[0] for name in names if name.endswith("/__init__.py")}
+    in_tree = {"golden_record/" + path.parent.relative_to(REPO).as_posix() for path in REPO.glob("*/**/__init__.py") if path.parts[len(REPO.parts)] not in {"tests", "bench", "notebooks", "scripts", ".venv", "build"}}
+    assert packaged == in_tree | {"golden_record"}, "pyproject.toml lists every package of the tree"
     assert set(data_files) <= names, f"missing from the wheel: {sorted(set(data_files) - names)}"
     entry_points = next(zipfile.Path(wheel, name) for name in names if name.endswith(".dist-info/entry_points.txt")).read_text()
-    assert "golden-record = jobs.cli:main" in entry_points
+    assert "golden-record = golden_record.jobs.cli:main" in entry_points
     assert (tmp_path / "spark_submit.py").read_bytes() == (REPO / "jobs" / "spark_submit.py").read_bytes()
     assert (tmp_path / "jars" / Path(splink_jar()).name).exists()
     assert (tmp_path / "jars" / "postgresql.jar").exists() == Path("/usr/share/java/postgresql.jar").exists()
 
+    # Imported straight from the zipped wheel, the packaged YAML and JSON still load (importlib.resources).
+    probe = (
+        "import golden_record as g, golden_record.lakehouse.config as c, golden_record.lakehouse.quality as q, golden_record.transforms.linkage.models as m, golden_record.transforms.linkage.spec as s\n"
+        "config = c.load_config(environment='cluster')\n"
+        "print(g.__file__); print(config.spark.mode, len(config.standardisation.titles) > 0, q.load_suite('silver_customers')['name'])\n"
+        "print(len(s.load_spec(config.linkage.settings_path())['comparisons']) > 0, m.load_prior(config.linkage)[1] is not None)"
+    )
+    zipped = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(wheel)})
+    assert zipped.returncode == 0, zipped.stderr
+    location, loaded, linkage = zipped.stdout.splitlines()
+    assert location.startswith(str(wheel)), "imported from the zipped wheel"
+    assert loaded == "cluster True silver_customers" and linkage == "True True"
 
-@pytest.mark.slow
+
+@pytest.mark.packaging
 def test_wheel_installs_into_a_clean_venv_and_packs_for_archives(tmp_path: Path) -> None:
     try:
         _build_dist(tmp_path, "--python-env")
@@ -202,7 +221,7 @@ def test_wheel_installs_into_a_clean_venv_and_packs_for_archives(tmp_path: Path)
         shown = subprocess.run([str(env / "bin" / "golden-record"), "--help"], capture_output=True, text=True, timeout=120)
         assert shown.returncode == 0, shown.stderr
         assert all(command in shown.stdout for command in ("generate-sample", "ingest", "standardise", "run"))
-        probe = "import jobs.cli, lakehouse.config as c; print(jobs.cli.__file__); print(c.load_config(environment='cluster').spark.mode, c.load_config(environment='databricks').storage.catalog)"
+        probe = "import golden_record.jobs.cli as cli, golden_record.lakehouse.config as c; print(cli.__file__); print(c.load_config(environment='cluster').spark.mode, c.load_config(environment='databricks').storage.catalog)"
         installed = subprocess.run([str(env / "bin" / "python"), "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path)
         assert installed.returncode == 0, installed.stderr
         location, modes = installed.stdout.splitlines()
@@ -211,7 +230,7 @@ def test_wheel_installs_into_a_clean_venv_and_packs_for_archives(tmp_path: Path)
         with tarfile.open(tmp_path / "golden-record-env.tar.gz") as packed:
             members = set(packed.getnames())
         site_packages = f"lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
-        assert {"bin/python", f"{site_packages}/jobs/cli.py", f"{site_packages}/conf/cluster.yaml", f"{site_packages}/splink/__init__.py"} <= members
+        assert {"bin/python", f"{site_packages}/golden_record/jobs/cli.py", f"{site_packages}/golden_record/conf/cluster.yaml", f"{site_packages}/splink/__init__.py"} <= members
     finally:  # 2 GB: do not keep them among pytest's retained temporary folders
         shutil.rmtree(tmp_path / "env", ignore_errors=True)
         (tmp_path / "golden-record-env.tar.gz").unlink(missing_ok=True)

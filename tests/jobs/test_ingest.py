@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from jobs import ingest
-from lakehouse.config import PipelineConfig, SourceConfig
-from lakehouse.storage import open_store
+from golden_record.jobs import ingest
+from golden_record.lakehouse.config import PipelineConfig, SourceConfig
+from golden_record.lakehouse.storage import open_store
+from golden_record.lakehouse.tables import INGEST_LOG
 
 CSV_HEADER = "kunde;name;ort\n"
 
@@ -90,7 +91,7 @@ def test_rerun_after_a_crash_completes_the_batch_without_doubling(spark, setup, 
     real_append = type(store).append
 
     def crash_on_log(self, table, df):
-        if table == ingest.INGEST_LOG_TABLE:
+        if table == INGEST_LOG.name:
             raise RuntimeError("simulated crash after the data was written")
         return real_append(self, table, df)
 

@@ -10,12 +10,13 @@ import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from jobs import evaluate, match, train
-from lakehouse.config import PipelineConfig
-from lakehouse.storage import as_nullable, open_store
-from transforms.clustering import CLUSTER_SCHEMA, REVIEW_SCHEMA
-from lakehouse.linkage_settings import BUNDLED_MODEL, bundled_file
-from transforms.linkage import PAIR_SCHEMA
+from golden_record.jobs import evaluate, match, train
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.linkage_settings import BUNDLED_MODEL, LinkageSettings, bundled_file
+from golden_record.lakehouse.storage import open_store
+from golden_record.lakehouse.storage.table_store import as_nullable
+from golden_record.transforms.linkage.clustering import CLUSTER_SCHEMA, REVIEW_SCHEMA
+from golden_record.transforms.linkage.prediction import PAIR_SCHEMA
 
 SILVER_COLUMNS = (
     "source_system string, source_record_id string, first_name_norm string, last_name_norm string, birth_date date, "
@@ -41,7 +42,7 @@ def _bundled_model_linkage(config: PipelineConfig) -> dict:
     """Linkage settings with the bundled model asked for by name, fixed thresholds and the opt-in first-name guard (twins)."""
     first_name_guard = {"comparison": "first_name", "max_conflict_level": "All other comparisons"}
     fixed = {"match_threshold": 0.35, "cluster_threshold": 0.2, "review_band": {"low": 0.1, "high": 0.35}}
-    return {**config.linkage, **fixed, "model": str(bundled_file(BUNDLED_MODEL)), "cluster_guards": [*config.linkage["cluster_guards"], first_name_guard]}
+    return {**config.linkage.model_dump(), **fixed, "model": str(bundled_file(BUNDLED_MODEL)), "cluster_guards": [*config.linkage.model_dump()["cluster_guards"], first_name_guard]}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def matched(spark: SparkSession, config: PipelineConfig, tmp_path_factory: pytes
     root = tmp_path_factory.mktemp("match")
     linkage = _bundled_model_linkage(config)
     paths = config.paths.model_copy(update={"lakehouse": str(root / "lakehouse"), "models": str(root / "models")})
-    settings = config.model_copy(update={"paths": paths, "linkage": linkage})
+    settings = config.model_copy(update={"paths": paths, "linkage": LinkageSettings.model_validate(linkage)})
     store = open_store(spark, settings)
     store.overwrite("silver.customers", spark.createDataFrame(SILVER, SILVER_COLUMNS))
     return store, match.run(settings, spark, store)
@@ -86,7 +87,7 @@ def test_evaluate_scores_against_the_truth_and_writes_the_report(spark: SparkSes
     persons = {"1": "P1", "w1": "P1", "n1": "P1", "2": "P2", "3": "P3", "e1": "P4"}
     truth.write_text("source,source_record_id,person_id\n" + "".join(f"{s},{r},{persons[r]}\n" for s, r, *_ in SILVER), encoding="utf-8")
     linkage = {**_bundled_model_linkage(config), "backend": "duckdb"}
-    settings = config.model_copy(update={"paths": config.paths.model_copy(update={"reports": str(tmp_path / "reports")}), "linkage": linkage})
+    settings = config.model_copy(update={"paths": config.paths.model_copy(update={"reports": str(tmp_path / "reports")}), "linkage": LinkageSettings.model_validate(linkage)})
 
     metrics = evaluate.run(settings, spark, store, str(truth))
 
@@ -128,8 +129,8 @@ def test_identifiers_are_evidence_and_conflicting_ids_keep_namesakes_apart(spark
     # namesakes with the same birth date and postcode, but other national ids
     rows.append(("crm", "n1", "ueli", "frei", D("1960-06-06"), None, None, None, None, "8002", "zuerich", "756.8888.0000.11", None, None))
     rows.append(("webshop_accounts", "n2", "ueli", "frei", D("1960-06-06"), None, None, None, None, "8002", None, "756.7777.5555.33", None, None))
-    linkage = {**config.linkage, "backend": "duckdb", "training": {**config.linkage["training"], "u_max_pairs": 2e5}}
-    settings = config.model_copy(update={"paths": config.paths.model_copy(update={"lakehouse": str(tmp_path / "lakehouse"), "models": str(tmp_path / "models")}), "linkage": linkage})
+    linkage = {**config.linkage.model_dump(), "backend": "duckdb", "training": {**config.linkage.training.model_dump(), "u_max_pairs": 2e5}}
+    settings = config.model_copy(update={"paths": config.paths.model_copy(update={"lakehouse": str(tmp_path / "lakehouse"), "models": str(tmp_path / "models")}), "linkage": LinkageSettings.model_validate(linkage)})
     store = open_store(spark, settings)
     store.overwrite("silver.customers", spark.createDataFrame(rows, SILVER_COLUMNS))
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jobs import evaluate
-from jobs.cli import main
-from lakehouse.config import load_config
-from lakehouse.storage import open_store
-from sample_silos.second_population import generate
-from transforms.linkage import load_metadata
+from golden_record.jobs import evaluate
+from golden_record.jobs.cli import main
+from golden_record.lakehouse.config import load_config
+from golden_record.lakehouse.storage import open_store
+from golden_record.sample_silos.second_population import generate
+from golden_record.transforms.linkage.models import load_metadata
 
 PIPELINE = Path(__file__).parents[2] / "sample_silos" / "second_population" / "pipeline.yaml"
 

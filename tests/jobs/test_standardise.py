@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from jobs import ingest, standardise
-from lakehouse.config import PipelineConfig, SourceConfig
-from lakehouse.quality import GateFailed, load_suite
-from lakehouse.storage import as_nullable, open_store
-from transforms.interactions import INTERACTION_SCHEMA
+from golden_record.jobs import ingest, standardise
+from golden_record.lakehouse.config import PipelineConfig, SourceConfig
+from golden_record.lakehouse.quality import GateFailed, load_suite
+from golden_record.lakehouse.storage import open_store
+from golden_record.lakehouse.storage.table_store import as_nullable
+from golden_record.transforms.silver.interactions import INTERACTION_SCHEMA
 
 SHOP = {
     "name": "shop",

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-from jobs import match, train
-from lakehouse.config import PipelineConfig
-from lakehouse.linkage_settings import LinkageSettings
-from lakehouse.storage import TableStore, open_store
-from transforms.linkage import LinkageError, load_model, model_metadata_path, untrained_levels
+from golden_record.jobs import match, train
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.linkage_settings import LinkageSettings
+from golden_record.lakehouse.storage import TableStore, open_store
+from golden_record.transforms.linkage.errors import LinkageError
+from golden_record.transforms.linkage.models import load_model, model_metadata_path
+from golden_record.transforms.linkage.training import untrained_levels
 
 SILVER_COLUMNS = "source_system string, source_record_id string, first_name_norm string, last_name_norm string, birth_date date, email_norm string"
 ADDRESS_COLUMNS = ", phone string, street_norm string, house_number string, postcode string, city_norm string"
@@ -67,13 +69,13 @@ def _store_with_silver(spark: SparkSession, config: PipelineConfig, rows: list[t
 
 def _config(config: PipelineConfig, tmp_path: Path, linkage: dict) -> PipelineConfig:
     paths = config.paths.model_copy(update={"lakehouse": str(tmp_path / "lakehouse"), "models": str(tmp_path / "models")})
-    return config.model_copy(update={"paths": paths, "linkage": linkage})
+    return config.model_copy(update={"paths": paths, "linkage": LinkageSettings.model_validate(linkage)})
 
 
 def test_train_saves_a_versioned_model_with_metadata(spark: SparkSession, config: PipelineConfig, tmp_path: Path) -> None:
     spec_path = tmp_path / "small_settings.json"
     spec_path.write_text(json.dumps(SMALL_SPEC), encoding="utf-8")
-    linkage = {**config.linkage, "backend": "duckdb", "settings_file": str(spec_path), "cluster_guards": [], "training": SMALL_TRAINING}
+    linkage = {**config.linkage.model_dump(), "backend": "duckdb", "settings_file": str(spec_path), "cluster_guards": [], "training": SMALL_TRAINING}
     settings = _config(config, tmp_path, linkage)
     store = _store_with_silver(spark, settings, _people(150, seed=1))
 
@@ -87,7 +89,7 @@ def test_train_saves_a_versioned_model_with_metadata(spark: SparkSession, config
     assert metadata["silver_version"] == store.version("silver.customers")
     assert metadata["records"] == store.read("silver.customers").count()
     assert metadata["training"]["seed"] == 7
-    assert LinkageSettings.from_config(linkage).model_path(settings.paths.models) == path
+    assert LinkageSettings.model_validate(linkage).model_path(settings.paths.models) == path
 
 
 ALL_COLUMNS = SILVER_COLUMNS + ADDRESS_COLUMNS + ID_COLUMNS
@@ -97,7 +99,7 @@ def _train(spark: SparkSession, config: PipelineConfig, tmp_path: Path, rows: li
     """Train with the bundled spec and training candidates on DuckDB (rows padded with nulls); return the model and its metadata."""
     width = len(ALL_COLUMNS.split(","))
     padded = [(*row, *([None] * (width - len(row)))) for row in rows]
-    settings = _config(config, tmp_path, {**config.linkage, "backend": "duckdb", "training": {**config.linkage["training"], "u_max_pairs": 1e5}, **linkage})
+    settings = _config(config, tmp_path, {**config.linkage.model_dump(), "backend": "duckdb", "training": {**config.linkage.training.model_dump(), "u_max_pairs": 1e5}, **linkage})
     path = train.run(settings, spark, _store_with_silver(spark, settings, padded, ALL_COLUMNS))
     return load_model(path), json.loads(model_metadata_path(path).read_text(encoding="utf-8"))
 
@@ -133,7 +135,7 @@ def test_train_without_birth_date(spark: SparkSession, config: PipelineConfig, t
 
 
 def test_match_without_a_model_trained_here_is_refused(spark: SparkSession, config: PipelineConfig, tmp_path: Path) -> None:
-    settings = _config(config, tmp_path, {**config.linkage, "backend": "duckdb"})
+    settings = _config(config, tmp_path, {**config.linkage.model_dump(), "backend": "duckdb"})
     store = _store_with_silver(spark, settings, _people(5, seed=5))
     with pytest.raises(LinkageError, match="no trained linkage model"):
         match.run(settings, spark, store)

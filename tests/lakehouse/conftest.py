@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-from lakehouse.config import PipelineConfig
-from lakehouse.storage import TableStore, open_store
-from lakehouse.storage_backends import delta_spark_missing
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.storage import TableStore, open_store
+from golden_record.lakehouse.storage.delta_spark import delta_spark_missing
 
 BACKENDS = ("delta-rs", "delta-spark")
 

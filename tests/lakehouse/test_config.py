@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lakehouse.config import ConfigError, bundled_config_path, load_config
+from golden_record.lakehouse.config import ConfigError, bundled_config_path, load_config
 
 
 def _source(**changes) -> dict:
@@ -117,15 +117,72 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("section", "override", "message"),
+    ("override", "field"),
     [
-        ("gold", {"survivorship": {"name": {"rulez": ["source_trust"]}}}, "gold.survivorship.name.rulez"),
-        ("gold", {"customer_360": {"reporting_currency": "euro"}}, "gold.customer_360.reporting_currency"),
-        ("linkage", {"match_threshold": "high"}, "linkage.match_threshold"),
-        ("linkage", {"training": {"em_blocking_rulez": []}}, "linkage.training.em_blocking_rulez"),
+        ({"sources": [_source(format="xls")]}, "source 'shop', field 'format'"),
+        ({"linkage": {"match_threshold": "high"}}, "section 'linkage', field 'match_threshold'"),
+        ({"linkage": {"training": {"em_blocking_rulez": []}}}, "section 'linkage', field 'training.em_blocking_rulez'"),
+        ({"gold": {"survivorship": {"name": {"rulez": ["source_trust"]}}}}, "section 'gold', field 'survivorship.name.rulez'"),
+        ({"gold": {"customer_360": {"reporting_currency": "euro"}}}, "section 'gold', field 'customer_360.reporting_currency'"),
+        ({"standardisation": {"postcodes": {"Germany": {"pattern": "^[0-9]{5}$"}}}}, "section 'standardisation', field 'postcodes'"),
+        ({"standardisation": {"titlez": ["Dr."]}}, "section 'standardisation', field 'titlez'"),
+        ({"quality": {"suite_dir": "x"}}, "section 'quality', field 'suite_dir'"),
+        ({"storage": {"backend": "parquet"}}, "section 'storage', field 'backend'"),
+        ({"silver": {"anything": 1}}, "field 'silver'"),
     ],
 )
-def test_a_typo_in_a_stage_section_stops_at_load_naming_the_field(section: str, override: dict, message: str) -> None:
-    with pytest.raises(ConfigError, match=message) as error:
-        load_config(environment="test", overrides={section: override})
-    assert "test.yaml" in str(error.value)
+def test_a_mistake_in_any_section_stops_at_load_naming_file_section_and_field(tmp_path: Path, override: dict, field: str) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(bundled_config_path("local")), **override}), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert f"{path}: {field}" in str(error.value)
+
+
+def test_a_mistake_in_an_included_file_names_that_file(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"standardisation": {"particles": "von"}}), encoding="utf-8")
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(bundled_config_path("local")), "include": ["rules.yaml"]}), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert f"{tmp_path / 'rules.yaml'}: section 'standardisation', field 'particles'" in str(error.value)
+    assert f"loaded from {path}" in str(error.value)
+
+
+def test_a_config_file_replaces_any_bundled_section(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    replaced = {"titles": ["Sir"], "particles": ["af"], "transliterations": {"ä": "a"}}  # lists replace, mappings merge key by key
+    path.write_text(yaml.safe_dump({"extends": str(bundled_config_path("local")), "standardisation": replaced, "quality": {"suites_dir": str(tmp_path)}}), encoding="utf-8")
+    config = load_config(path)
+    assert (config.standardisation.titles, config.standardisation.particles) == (["Sir"], ["af"])
+    assert config.standardisation.transliterations["ä"] == "a" and config.standardisation.transliterations["ß"] == "ss"
+    assert config.standardisation.countries, "keys the file does not name keep the bundled reference data"
+    assert config.quality.suites_dir == str(tmp_path)
+
+
+def test_defaults_in_code_and_in_the_bundled_files_agree() -> None:
+    """A value the bundled conf/ files set to what the code would default to anyway is one default said twice, fine;
+    a different value means two defaults: the code's default must then be what conf/ says."""
+    from pydantic import BaseModel
+
+    config = load_config(bundled_config_path("base"), overrides={"environment": "base"})  # environments override on purpose
+    conflicts = []
+
+    def walk(model: BaseModel, where: str) -> None:
+        for name, field in type(model).model_fields.items():
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                walk(value, f"{where}.{name}")
+            elif not field.is_required() and name in model.model_fields_set and field.get_default(call_default_factory=True) != value:
+                conflicts.append(f"{where}.{name}: code {field.get_default(call_default_factory=True)!r}, conf {value!r}")
+
+    for section in ("linkage", "gold", "quality", "storage"):
+        walk(getattr(config, section), section)
+    assert conflicts == []
+
+
+def test_merged_validates_the_overrides() -> None:
+    config = load_config(environment="test")
+    assert config.merged({"linkage": {"backend": "duckdb"}}).linkage.backend == "duckdb"
+    with pytest.raises(ConfigError, match="section 'linkage', field 'backend'"):
+        config.merged({"linkage": {"backend": "postgres"}})

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from lakehouse.config import PipelineConfig
-from lakehouse.session import apply_runtime_settings
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.session import apply_runtime_settings
 
 
 def test_a_running_session_gets_the_sql_settings_and_a_checkpoint_dir(spark: SparkSession, config: PipelineConfig, tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
-from lakehouse.config import ColumnRef, PipelineConfig, SourceConfig, parse_column_ref
-from lakehouse.sources import CORRUPT_COLUMN, MISSING_COLUMNS_COLUMN, SOURCE_LOCATION_COLUMN, SourceReadError, mapped_value, read_source, safe_column_name
+from golden_record.lakehouse.config import ColumnRef, PipelineConfig, SourceConfig, parse_column_ref
+from golden_record.lakehouse.sources import CORRUPT_COLUMN, MISSING_COLUMNS_COLUMN, SOURCE_LOCATION_COLUMN, SourceReadError, mapped_value, read_source, safe_column_name
 
 PG = {"host": "127.0.0.1", "port": 5432, "dbname": "crm", "user": "golden_record", "password": "golden_record"}
 

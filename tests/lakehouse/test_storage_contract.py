@@ -12,9 +12,9 @@ from deltalake import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.config import PipelineConfig
-from lakehouse.storage import StorageError, TableStore, open_store
-from lakehouse.storage_backends import delta_spark_missing
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.storage import StorageError, TableStore, open_store
+from golden_record.lakehouse.storage.delta_spark import delta_spark_missing
 
 TABLE = "silver.customers"
 SCHEMA = "id long, name string, city string"

@@ -15,13 +15,13 @@ import phonenumbers
 import pyarrow.parquet as pq
 import pytest
 
-from lakehouse.config import PipelineConfig, load_config
-from sample_silos.generator import GROUND_TRUTH_FILE, SILOS, Silo, generate, ground_truth, write_sample
-from sample_silos.noise import ascii_fold
-from sample_silos.persons import person_block
-from sample_silos.rates import DEFAULT_RATES
-from sample_silos.vocabulary import COUNTRIES, SUPPORT_CATEGORIES, SUPPORT_LABELS, UNMAPPED_SUPPORT_LABEL
-from sample_silos.writers import CRM_COLUMNS
+from golden_record.lakehouse.config import PipelineConfig, load_config
+from golden_record.sample_silos.generator import GROUND_TRUTH_FILE, SILOS, Silo, generate, ground_truth, write_sample
+from golden_record.sample_silos.noise import ascii_fold
+from golden_record.sample_silos.persons import person_block
+from golden_record.sample_silos.rates import DEFAULT_RATES
+from golden_record.sample_silos.vocabulary import COUNTRIES, SUPPORT_CATEGORIES, SUPPORT_LABELS, UNMAPPED_SUPPORT_LABEL
+from golden_record.sample_silos.writers import CRM_COLUMNS
 
 PERSONS = 300
 SEED = 7
@@ -267,8 +267,8 @@ def test_every_text_in_the_vocabulary_fits_latin1() -> None:
 
 @pytest.mark.postgres
 def test_crm_table_is_written_to_postgres_with_identical_rows(config: PipelineConfig, tmp_path: Path) -> None:
-    from jobs.generate_sample import crm_target, run
-    from sample_silos.writers import crm_rows
+    from golden_record.jobs.generate_sample import crm_target, run
+    from golden_record.sample_silos.writers import crm_rows
 
     assert crm_target(config).conninfo == "postgresql://127.0.0.1:5432/crm"
     crm = config.source("crm")
@@ -292,8 +292,8 @@ def test_nicknames_come_from_the_generators_own_table() -> None:
     """noise.nickname draws only from sample_silos.vocabulary.NICKNAMES (written for the generator, not the matcher's)."""
     import numpy as np
 
-    from sample_silos.noise import nickname
-    from sample_silos.vocabulary import NICKNAMES
+    from golden_record.sample_silos.noise import nickname
+    from golden_record.sample_silos.vocabulary import NICKNAMES
 
     names = pd.Series(["Matthias"] * 50 + ["Nobody"] * 5, dtype=object)
     used = nickname(names, np.random.default_rng(1))

@@ -14,14 +14,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lakehouse.config import CUSTOMER_FIELDS, load_config
-from sample_silos.second_population import GROUND_TRUTH_FILE, SILOS, generate
-from sample_silos.second_population.__main__ import main
-from sample_silos.second_population.errors import DEFAULT_RATES
-from sample_silos.second_population.generator import records
-from sample_silos.second_population.people import persons
-from sample_silos.second_population.vocabulary import DIMINUTIVES, PLACEHOLDER_NATIONAL_IDS
-from sample_silos.vocabulary import NICKNAMES
+from golden_record.lakehouse.config import CUSTOMER_FIELDS, load_config
+from golden_record.sample_silos.second_population import GROUND_TRUTH_FILE, SILOS, generate
+from golden_record.sample_silos.second_population.__main__ import main
+from golden_record.sample_silos.second_population.errors import DEFAULT_RATES
+from golden_record.sample_silos.second_population.generator import records
+from golden_record.sample_silos.second_population.people import persons
+from golden_record.sample_silos.second_population.vocabulary import DIMINUTIVES, PLACEHOLDER_NATIONAL_IDS
+from golden_record.sample_silos.vocabulary import NICKNAMES
 
 PERSONS = 600
 SEED = 11
@@ -143,7 +143,7 @@ def test_config_loads_and_its_mappings_match_the_files(written: tuple[Path, dict
     config = load_config(PACKAGE / "pipeline.yaml")
     out = written[0]
     assert [s.name for s in config.sources] == [s.name for s in SILOS]
-    assert config.gold["source_trust"][0] == "crm_export"
+    assert config.gold.source_trust[0] == "crm_export"
     for silo in SILOS:
         source = config.source(silo.name)
         assert source.interactions is None and source.customers is not None

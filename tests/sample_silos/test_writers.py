@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sample_silos.writers import CsvWriter, JsonLinesWriter
+from golden_record.sample_silos.writers import CsvWriter, JsonLinesWriter
 
 
 def _block(rows: list[tuple[str, str, float]], malformed: list[bool]) -> pd.DataFrame:

@@ -1,0 +1,68 @@
+"""The whole pipeline in one call: (sample,) ingest, standardise, train, match, build gold. `golden-record run`, the
+notebook and the benches all run it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyspark.sql import SparkSession
+
+from golden_record.jobs import build_gold, generate_sample, ingest, match, standardise, train
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.storage import TableStore
+
+log = logging.getLogger(__name__)
+
+STAGES = ("generate-sample", "ingest", "standardise", "train", "match", "build-gold")
+"""The stages of a run, in order (generate-sample only when asked for)."""
+
+StageListener = Callable[[str, Any], None]
+"""Called with (stage, its result) when a stage ends, e.g. to print its table."""
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    """What each stage of one run returned, and how long the run took."""
+
+    sample: dict[str, Any] | None
+    ingested: list[ingest.IngestResult]
+    silver: standardise.StandardiseResult
+    model: Path | None
+    matching: dict[str, Any]
+    gold: dict[str, Any]
+    seconds: float
+
+
+def run(
+    config: PipelineConfig,
+    spark: SparkSession,
+    store: TableStore,
+    *,
+    sample_persons: int | None = None,
+    seed: int = 42,
+    retrain: bool = True,
+    on_stage: StageListener | None = None,
+) -> PipelineRun:
+    """Run every stage on one session; train unless `retrain` is off and a model trained here exists (never another data's model)."""
+    started = time.monotonic()
+    done = on_stage or (lambda stage, result: None)
+
+    def stage(name: str, call: Callable[[], Any]) -> Any:
+        log.info("stage %s", name)
+        result = call()
+        done(name, result)
+        return result
+
+    sample = stage("generate-sample", lambda: generate_sample.run(config, persons=sample_persons, seed=seed)) if sample_persons else None
+    ingested = stage("ingest", lambda: ingest.run(config, spark, store))
+    silver = stage("standardise", lambda: standardise.run(config, spark, store))
+    must_train = retrain or config.linkage.model_path(config.paths.models) is None
+    model = stage("train", lambda: train.run(config, spark, store)) if must_train else None
+    matching = stage("match", lambda: match.run(config, spark, store))
+    gold = stage("build-gold", lambda: build_gold.run(config, spark, store))
+    return PipelineRun(sample, ingested, silver, model, matching, gold, time.monotonic() - started)

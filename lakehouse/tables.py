@@ -1,0 +1,157 @@
+"""The one declaration of every table the pipeline writes and of the canonical fields: name, grain, key, gate, columns.
+
+Jobs take table names from here, quality gates take their suites (`expectations/<layer>_<name>.json`), and
+tests check the README's table lists against it. A new column or table is declared here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CUSTOMER_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "full_name",
+    "birth_date",
+    "email",
+    "phone",
+    "street",
+    "house_number",
+    "address_line2",
+    "postcode",
+    "city",
+    "region",
+    "country",
+    "customer_number",
+    "loyalty_card",
+    "national_id",
+    "consent_email",
+    "consent_updated_at",
+    "updated_at",
+)
+"""Canonical customer fields a source may map its columns onto."""
+
+INTERACTION_FIELDS = (
+    "event_id",
+    "customer_record_id",
+    "event_label",
+    "occurred_at",
+    "channel",
+    "amount",
+    "currency",
+    "reference_id",
+    "due_date",
+    "status",
+)
+"""Canonical interaction fields a source may map its columns onto."""
+
+LOAD_COLUMNS = ("batch_id", "ingested_at", "row_hash")
+"""Load metadata every silver row carries from its bronze row."""
+
+MATCHING_FORMS = {"first_name": "first_name_norm", "last_name": "last_name_norm", "email": "email_norm", "street": "street_norm", "city": "city_norm"}
+"""Silver customer fields with a matching form beside them (lower case, transliterated: what linkage compares)."""
+
+SILVER_CUSTOMER_COLUMNS = (
+    "source_system",
+    "source_record_id",
+    *[column for field in CUSTOMER_FIELDS if field not in ("full_name", "updated_at") for column in (field, MATCHING_FORMS.get(field)) if column],
+    "source_updated_at",
+    *LOAD_COLUMNS,
+    "quality_issues",
+)
+"""Columns of `silver.customers`, in order: source key, each canonical field (a full name is split into first and last
+name) with its matching form, the source's own updated-at, load metadata, quality issues."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the lakehouse: `<layer>.<name>`, what one row is, its key, whether a quality gate checks it."""
+
+    name: str
+    grain: str
+    key: tuple[str, ...] = ()
+    gated: bool = False
+    columns: tuple[str, ...] = ()
+
+    @property
+    def layer(self) -> str:
+        """bronze, silver or gold."""
+        return self.name.split(".")[0]
+
+    @property
+    def suite(self) -> str:
+        """The Great Expectations suite that gates this table (`expectations/<suite>.json`)."""
+        return self.name.replace(".", "_")
+
+
+BRONZE_QUARANTINE = Table("bronze.quarantine", "row that could not be read")
+INGEST_LOG = Table("bronze.ingest_log", "batch written", key=("source", "batch_id"))
+SILVER_CUSTOMERS = Table(
+    "silver.customers",
+    "source customer record (newest version by the source's updated-at, then ingest time)",
+    key=("source_system", "source_record_id"),
+    gated=True,
+    columns=SILVER_CUSTOMER_COLUMNS,
+)
+SILVER_INTERACTIONS = Table("silver.interactions", "source event", key=("source_system", "event_id"), gated=True)
+SILVER_QUARANTINE = Table("silver.quarantine", "issue found on a row")
+MATCH_PAIRS = Table("gold.match_pairs", "scored candidate pair above the floor", key=("unique_id_l", "unique_id_r"))
+MATCH_CLUSTERS = Table("gold.match_clusters", "silver customer record", key=("unique_id",))
+MATCH_REVIEW = Table(
+    "gold.match_review",
+    "pair in the review band, or above the match threshold but left in two clusters (by a guard, or by average linkage)",
+    key=("unique_id_l", "unique_id_r"),
+)
+GOLDEN_CUSTOMERS = Table("gold.customers", "golden customer", key=("golden_id",), gated=True)
+CUSTOMER_XREF = Table("gold.customer_xref", "silver customer record", key=("source_system", "source_record_id"), gated=True)
+GOLDEN_ID_HISTORY = Table("gold.golden_id_history", "id event (append-only)")
+CUSTOMER_360 = Table("gold.customer_360", "golden customer", key=("golden_id",), gated=True)
+CUSTOMER_TIMELINE = Table(
+    "gold.customer_timeline",
+    "interaction",
+    columns=(
+        "golden_id",
+        "occurred_at",
+        "event_type",
+        "event_label",
+        "channel",
+        "amount",
+        "currency",
+        "status",
+        "reference_id",
+        "due_date",
+        "source_system",
+        "event_id",
+        "customer_source",
+        "customer_record_id",
+    ),
+)
+
+TABLES = (
+    BRONZE_QUARANTINE,
+    INGEST_LOG,
+    SILVER_CUSTOMERS,
+    SILVER_INTERACTIONS,
+    SILVER_QUARANTINE,
+    MATCH_PAIRS,
+    MATCH_CLUSTERS,
+    MATCH_REVIEW,
+    GOLDEN_CUSTOMERS,
+    CUSTOMER_XREF,
+    GOLDEN_ID_HISTORY,
+    CUSTOMER_360,
+    CUSTOMER_TIMELINE,
+)
+"""Every fixed table, in pipeline order (plus one `bronze.<source>` per source, see `bronze_table`)."""
+
+BRONZE_SOURCE_GRAIN = "source row as delivered, every batch"
+
+
+def bronze_table(source: str) -> Table:
+    """The bronze table a source lands in: `bronze.<source>`."""
+    return Table(f"bronze.{source}", BRONZE_SOURCE_GRAIN)
+
+
+RESERVED_SOURCE_NAMES = frozenset(t.name.split(".")[1] for t in TABLES if t.layer == "bronze")
+"""Bronze table names the pipeline uses itself, so no source may be called that."""

@@ -1,0 +1,110 @@
+"""Interactions: every source label maps onto the one taxonomy; amounts and times are typed; bad events are flagged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from chispa import assert_df_equality
+from pyspark.sql import functions as F
+
+from golden_record.lakehouse.config import SourceConfig
+from golden_record.transforms.silver.interactions import INTERACTION_COLUMNS, flag_unknown_customers, map_event_type, parse_amount, standardise_interactions
+from golden_record.transforms.silver.issues import with_issues_column
+
+ERP = SourceConfig.model_validate(
+    {
+        "name": "erp_documents",
+        "system": "erp",
+        "format": "csv",
+        "location": "x.csv",
+        "date_formats": ["dd.MM.yyyy"],
+        "timestamp_formats": ["dd.MM.yyyy"],
+        "decimal_separator": ",",
+        "interactions": {
+            "customer_source": "erp_debtors",
+            "fields": {"event_id": "Belegnr", "customer_record_id": "Debitor", "event_label": "Belegart", "occurred_at": "Datum",
+                       "amount": "Betrag", "currency": "Whg", "due_date": "Faellig", "reference_id": "Bezug"},
+            "channel": "billing",
+            "labels": {"RE": "invoice", "ZA": "payment", "MA": "dunning_notice"},
+        },
+    }
+)
+
+
+def _bronze(spark, rows):
+    columns = "Belegnr string, Debitor string, Belegart string, Datum string, Betrag string, Whg string, Faellig string, Bezug string"
+    df = spark.createDataFrame(rows, columns)
+    return df.withColumns({"_batch_id": F.lit("b1"), "_ingested_at": F.lit(dt.datetime(2025, 1, 1)), "_row_hash": F.sha2("Belegnr", 256)})
+
+
+def _rules(df):
+    return {r.event_id: sorted(i.rule for i in r.quality_issues) for r in df.collect()}
+
+
+def test_erp_documents_map_onto_the_taxonomy(spark) -> None:
+    bronze = _bronze(
+        spark,
+        [
+            ("R1", "D7", "RE", "31.01.2025", "1.234,50", "eur", "28.02.2025", None),
+            ("Z1", "D7", " za ", "05.03.2025", "1.234,50", "EUR", None, "R1"),
+        ],
+    )
+    result = standardise_interactions(bronze, ERP)
+    assert tuple(result.columns) == INTERACTION_COLUMNS
+    rows = {r.event_id: r for r in result.collect()}
+    invoice, payment = rows["R1"], rows["Z1"]
+    assert (invoice.event_type, invoice.event_label, invoice.channel, invoice.customer_source) == ("invoice", "RE", "billing", "erp_debtors")
+    assert (invoice.amount, invoice.currency, invoice.due_date) == (Decimal("1234.50"), "EUR", dt.date(2025, 2, 28))
+    assert invoice.occurred_at == dt.datetime(2025, 1, 31)
+    assert (payment.event_type, payment.reference_id) == ("payment", "R1"), "labels match case- and space-insensitively"
+    assert _rules(result) == {"R1": [], "Z1": []}
+
+
+def test_bad_events_carry_their_issue(spark) -> None:
+    bronze = _bronze(
+        spark,
+        [
+            ("X1", "D7", "GS", "31.01.2025", "10,00", "EUR", None, None),  # credit note: not in the label map
+            ("X2", None, "RE", "31.01.2025", "10,00", "EUR", None, None),
+            ("X3", "D7", "RE", "31.02.2025", "10,00", "EUR", None, None),
+            ("X4", "D7", "RE", None, "zehn", "EUR", None, None),
+        ],
+    )
+    assert _rules(standardise_interactions(bronze, ERP)) == {
+        "X1": ["label_unmapped"],
+        "X2": ["customer_key_missing"],
+        "X3": ["timestamp_unparseable"],
+        "X4": ["amount_unparseable", "timestamp_missing"],
+    }
+
+
+def test_map_event_type_keeps_the_original_label(spark) -> None:
+    df = spark.createDataFrame([("Reklamation",), ("Lob",)], "event_label string")
+    result = map_event_type(df, {"Reklamation": "complaint"}).select("event_label", "event_type", F.size("quality_issues").alias("issues"))
+    expected = spark.createDataFrame([("Reklamation", "complaint", 0), ("Lob", None, 1)], "event_label string, event_type string, issues int")
+    assert_df_equality(result, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_parse_amount_with_decimal_comma_and_point(spark) -> None:
+    df = with_issues_column(spark.createDataFrame([("1.234,50",), ("CHF 12,00",), ("-3,5",), ("12.3.4",), (None,)], "amount string"))
+    parsed = [r.amount for r in parse_amount(df, "amount", ",").collect()]
+    assert parsed == [Decimal("1234.50"), Decimal("12.00"), Decimal("-3.50"), None, None]
+    point = with_issues_column(spark.createDataFrame([("1,234.50",), ("€ 9.99",)], "amount string"))
+    assert [r.amount for r in parse_amount(point, "amount", ".").collect()] == [Decimal("1234.50"), Decimal("9.99")]
+
+
+def test_events_of_customer_records_silver_does_not_hold_are_flagged(spark) -> None:
+    events = spark.createDataFrame(
+        [("E1", "erp_debtors", "D1"), ("E2", "erp_debtors", "D9"), ("E3", "crm", "D1"), ("E4", "erp_debtors", None)],
+        "event_id string, customer_source string, customer_record_id string",
+    )
+    customers = spark.createDataFrame([("erp_debtors", "D1"), ("erp_debtors", "D1"), ("crm", "C1")], "source_system string, source_record_id string")
+
+    flagged = flag_unknown_customers(events, customers)
+
+    assert flagged.columns == [*events.columns, "quality_issues"]
+    rules = {row.event_id: [(i.rule, i.value) for i in row.quality_issues] for row in flagged.collect()}
+    assert rules == {"E1": [], "E2": [("customer_unknown", "D9")], "E3": [("customer_unknown", "D1")], "E4": []}
+    reason = flagged.where("event_id = 'E2'").first().quality_issues[0].reason
+    assert reason.startswith("no customer record erp_debtors:D9 in silver")

@@ -1,0 +1,1 @@
+"""Bronze: raw source rows with their load metadata."""

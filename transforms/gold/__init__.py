@@ -1,0 +1,1 @@
+"""Gold: golden ids, survivorship, cross-reference, customer 360 and timeline."""

@@ -1,0 +1,1 @@
+"""Entity resolution with Splink: spec, features, training, prediction, clustering, review, evaluation."""

@@ -1,0 +1,83 @@
+"""The one module that imports `splink.internals`: linkers, backend tables, EM session state, comparison levels, charts.
+
+Everything else imports Splink's public modules or these names, so a Splink upgrade that moves what we rely on fails
+here, and `tests/transforms/linkage/test_splink_adapter.py` says what changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+from splink import DuckDBAPI, Linker, SettingsCreator, SparkAPI
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.em_training_session import EMTrainingSession
+from splink.internals.exceptions import EMTrainingException
+from splink.internals.expectation_maximisation import _max_change_in_parameters_comparison_levels
+from splink.internals.html_utils import chart_html
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from golden_record.lakehouse.linkage_settings import LinkageSettings, TrainingSettings
+
+__all__ = [
+    "BlockingRuleCreator",
+    "ComparisonCreator",
+    "EMTrainingException",
+    "EMTrainingSession",
+    "SplinkDataFrame",
+    "chart_page",
+    "comparison_levels",
+    "em_converged",
+    "em_iterations",
+    "new_linker",
+    "register",
+    "to_spark",
+]
+
+
+def register(db_api: DuckDBAPI | SparkAPI, frame: DataFrame) -> SplinkDataFrame:
+    """A Spark DataFrame as a table of a Splink backend (copied into DuckDB when that backend runs)."""
+    return db_api.register(frame.toArrow() if isinstance(db_api, DuckDBAPI) else frame)
+
+
+def new_linker(records: DataFrame, settings: SettingsCreator, linkage: LinkageSettings) -> Linker:
+    """A Splink linker over `records` on the configured backend (Spark, or DuckDB in this process)."""
+    if linkage.backend == "duckdb":
+        db_api: DuckDBAPI | SparkAPI = DuckDBAPI()
+    else:
+        db_api = SparkAPI(
+            spark_session=records.sparkSession,
+            break_lineage_method=linkage.spark.break_lineage_method,
+            num_partitions_on_repartition=linkage.spark.num_partitions_on_repartition,
+        )
+    return Linker(register(db_api, records), settings, log_level=logging.WARNING)
+
+
+def em_iterations(session: EMTrainingSession) -> int:
+    """How many EM iterations a finished training session ran."""
+    return len(session._core_model_settings_history) - 1
+
+
+def em_converged(session: EMTrainingSession, training: TrainingSettings) -> bool:
+    """Whether an EM session stopped because its parameters settled (not because it ran out of iterations)."""
+    history = session._core_model_settings_history
+    return len(history) < 2 or _max_change_in_parameters_comparison_levels(history)["max_abs_change_value"] < training.em_convergence
+
+
+def to_spark(frame: SplinkDataFrame, spark: SparkSession) -> DataFrame:
+    """A Splink table as a Spark DataFrame (copied from DuckDB when that backend ran it)."""
+    if isinstance(frame.db_api, SparkAPI):
+        return frame.as_spark_dataframe()
+    return spark.createDataFrame(frame.as_pyarrow_table())
+
+
+def comparison_levels(creator: ComparisonCreator) -> list[dict[str, Any]]:
+    """A comparison's levels as Splink settings dicts (their labels do not depend on the SQL dialect)."""
+    return creator.create_comparison_dict("duckdb")["comparison_levels"]
+
+
+def chart_page(chart: Any) -> str:
+    """An Altair chart (or its spec dict) as a self-contained HTML page, scripts inlined (no CDN needed)."""
+    return chart_html(chart, inline=True, fullhtml=True)

@@ -1,0 +1,1 @@
+"""Silver: canonical customers and interactions, standardised field by field, with quarantine reasons."""
