@@ -71,3 +71,28 @@ def test_run_goes_from_silos_to_gold_reruns_identically_and_keeps_golden_ids_as_
     history = store.read(GOLDEN_ID_HISTORY.name).collect()
     recorded = {row.other_id for row in history if row.event == "merged"} | {row.golden_id for row in history if row.event == "retired"}
     assert gone <= recorded, "an id that disappeared was merged into another or retired, and the history says so"
+
+
+@pytest.mark.parametrize(
+    ("section", "mistake", "field"),
+    [
+        ("gold", {"survivorship": {"name": {"rulez": ["source_trust"]}}}, "section 'gold', field 'survivorship.name.rulez'"),
+        ("linkage", {"cluster_threshold": "half"}, "section 'linkage', field 'cluster_threshold'"),
+        ("standardisation", {"postcodes": {"DE": {"patern": "^[0-9]{5}$"}}}, "section 'standardisation', field 'postcodes.DE.patern'"),
+        ("quality", {"suites": "x"}, "section 'quality', field 'suites'"),
+    ],
+)
+def test_run_with_a_config_mistake_stops_before_any_work_naming_file_and_field(tmp_path: Path, capsys, section: str, mistake: dict, field: str) -> None:
+    import yaml
+
+    from golden_record.lakehouse.config import bundled_config_path
+
+    conf = tmp_path / "mine.yaml"
+    conf.write_text(yaml.safe_dump({"extends": str(bundled_config_path("test")), section: mistake}), encoding="utf-8")
+    root = tmp_path / "data"
+
+    assert main(["run", "--conf-file", str(conf), "--root", str(root)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("configuration error: invalid configuration")
+    assert f"{conf}: {field}" in error
+    assert not root.exists(), "nothing ran: no Spark session, no table, no folder"
