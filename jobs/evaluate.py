@@ -26,12 +26,13 @@ from golden_record.transforms.linkage.features import prepare_for_linkage
 from golden_record.transforms.linkage.models import matching_model
 from golden_record.transforms.linkage.prediction import predict, settings_for_model
 from golden_record.transforms.linkage.spec import splink_settings
-from golden_record.transforms.linkage.splink_adapter import chart_page, new_linker, to_spark
+from golden_record.transforms.linkage.splink_adapter import chart_page, new_linker, removes_intermediate_tables, to_spark
 
 log = logging.getLogger(__name__)
 
 
 
+@removes_intermediate_tables
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore, truth_path: str) -> dict[str, Any]:
     """Score every blocked pair of silver customers, cluster them, compare with the truth; print and return the metrics."""
     started = time.monotonic()

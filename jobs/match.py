@@ -17,12 +17,13 @@ from golden_record.transforms.linkage.features import prepare_for_linkage
 from golden_record.transforms.linkage.models import matching_model
 from golden_record.transforms.linkage.prediction import count_comparisons, match_pairs, predict, settings_for_model
 from golden_record.transforms.linkage.spec import splink_settings
-from golden_record.transforms.linkage.splink_adapter import new_linker, to_spark
+from golden_record.transforms.linkage.splink_adapter import new_linker, removes_intermediate_tables, to_spark
 
 log = logging.getLogger(__name__)
 
 
 
+@removes_intermediate_tables
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[str, Any]:
     """Match the current silver customers; return counts (records, pairs, merged pairs, review pairs, clusters, seconds)."""
     started = time.monotonic()

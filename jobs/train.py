@@ -17,7 +17,7 @@ from golden_record.transforms.linkage.errors import LinkageError
 from golden_record.transforms.linkage.features import prepare_for_linkage
 from golden_record.transforms.linkage.models import load_prior, save_model
 from golden_record.transforms.linkage.spec import comparison_columns, load_spec, splink_settings
-from golden_record.transforms.linkage.splink_adapter import new_linker
+from golden_record.transforms.linkage.splink_adapter import new_linker, removes_intermediate_tables
 from golden_record.transforms.linkage.training import train_model
 from golden_record.transforms.linkage.training_plan import filled_columns, filled_counts, plan_training
 
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 
 
+@removes_intermediate_tables
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> Path:
     """Train on the current silver customers, with comparisons and sessions fitted to the columns they fill; return the model path."""
     started = time.monotonic()

@@ -57,6 +57,12 @@ def matched(spark: SparkSession, config: PipelineConfig, tmp_path_factory: pytes
     return store, match.run(settings, spark, store)
 
 
+def test_match_leaves_no_intermediate_table_of_splink_behind(spark: SparkSession, matched) -> None:
+    folder = spark.sparkContext._jsc.sc().getCheckpointDir().get()  # Splink writes its __splink__df_* parquet here
+    leftovers = list(Path(folder.removeprefix("file:")).iterdir()) if Path(folder.removeprefix("file:")).exists() else []
+    assert leftovers == [], "every compared pair's values would stay on disk"
+
+
 def test_match_writes_gold_tables_with_the_documented_schemas(matched) -> None:
     store, _ = matched
     assert store.read("gold.match_pairs").schema == as_nullable(PAIR_SCHEMA)

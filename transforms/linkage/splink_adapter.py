@@ -6,8 +6,10 @@ here, and `tests/transforms/linkage/test_splink_adapter.py` says what changed.
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from pyspark.sql import DataFrame, SparkSession
 from splink import DuckDBAPI, Linker, SettingsCreator, SparkAPI
@@ -21,6 +23,11 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 
 from golden_record.lakehouse.linkage_settings import LinkageSettings, TrainingSettings
 
+log = logging.getLogger(__name__)
+
+StageArgs = ParamSpec("StageArgs")
+StageResult = TypeVar("StageResult")
+
 __all__ = [
     "BlockingRuleCreator",
     "ComparisonCreator",
@@ -33,6 +40,8 @@ __all__ = [
     "em_iterations",
     "new_linker",
     "register",
+    "remove_intermediate_tables",
+    "removes_intermediate_tables",
     "to_spark",
 ]
 
@@ -81,3 +90,36 @@ def comparison_levels(creator: ComparisonCreator) -> list[dict[str, Any]]:
 def chart_page(chart: Any) -> str:
     """An Altair chart (or its spec dict) as a self-contained HTML page, scripts inlined (no CDN needed)."""
     return chart_html(chart, inline=True, fullhtml=True)
+
+
+def remove_intermediate_tables(spark: SparkSession) -> int:
+    """Delete what Splink materialised under the session's checkpoint folder (`__splink__df_…` parquet tables, Spark
+    checkpoints): every compared pair's values, personal data nobody else keeps track of. Returns the entries removed."""
+    jsc = getattr(spark, "_jsc", None)  # None on Spark Connect: no checkpoint folder, Splink cannot write there either
+    if jsc is None or jsc.sc().getCheckpointDir().isEmpty():
+        return 0
+    folder = spark._jvm.org.apache.hadoop.fs.Path(jsc.sc().getCheckpointDir().get())
+    fs = folder.getFileSystem(jsc.hadoopConfiguration())
+    if not fs.exists(folder):
+        return 0
+    entries = [status.getPath() for status in fs.listStatus(folder)]
+    for entry in entries:
+        fs.delete(entry, True)
+    return len(entries)
+
+
+def removes_intermediate_tables(stage: Callable[StageArgs, StageResult]) -> Callable[StageArgs, StageResult]:
+    """A linkage job's `run(config, spark, store, …)` that removes Splink's intermediate tables when it ends, successfully or not."""
+
+    @functools.wraps(stage)
+    def run(*args: StageArgs.args, **kwargs: StageArgs.kwargs) -> StageResult:
+        spark = kwargs.get("spark", args[1] if len(args) > 1 else None)
+        try:
+            return stage(*args, **kwargs)
+        finally:
+            if isinstance(spark, SparkSession):
+                removed = remove_intermediate_tables(spark)
+                if removed:
+                    log.info("%s: removed %d intermediate table(s) of Splink from the checkpoint folder", stage.__module__, removed)
+
+    return run
