@@ -7,7 +7,7 @@ For each population and size, on the same files under <root>/<population>-<perso
      subprocess with jobs/evaluate.py (which re-scores silver with the trained model) and, as a cross-check,
      gold.match_clusters as written by the run;
   3. run the plain Splink baseline in this process, timed, and score its clusters with the same metric
-     (transforms/evaluation.py cluster_scores: pairs inside predicted clusters against pairs inside true persons,
+     (transforms/linkage/evaluation.py cluster_scores: pairs inside predicted clusters against pairs inside true persons,
      over the records that are both clustered and in ground_truth.csv);
   4. print a Markdown table.
 
@@ -157,7 +157,7 @@ def pairs_within(frame: pd.DataFrame, *keys: str) -> int:
 
 
 def cluster_scores(clusters: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float | int]:
-    """transforms.evaluation.cluster_scores in pandas: pairs the clusters imply against the true pairs."""
+    """transforms.linkage.evaluation.cluster_scores in pandas: pairs the clusters imply against the true pairs."""
     labelled = clusters[["unique_id", "cluster_id"]].merge(truth, on="unique_id")
     tp, predicted, actual = pairs_within(labelled, "cluster_id", "person_id"), pairs_within(labelled, "cluster_id"), pairs_within(labelled, "person_id")
     precision = tp / predicted if predicted else 1.0

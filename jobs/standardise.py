@@ -108,7 +108,7 @@ def _standardised_sources(
 
 
 def empty_interactions(spark: SparkSession) -> DataFrame:
-    """silver.interactions without any event: no rows, the canonical schema (transforms/interactions.py)."""
+    """silver.interactions without any event: no rows, the canonical schema (transforms/silver/interactions.py)."""
     return spark.createDataFrame([], interactions.INTERACTION_SCHEMA)
 
 

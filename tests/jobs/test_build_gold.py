@@ -1,6 +1,6 @@
 """build_gold end to end on small hand-made silver and match tables: gold tables, reruns, id history, gates.
 
-Merges and splits of golden ids are tested on the transforms (tests/transforms/test_golden_ids.py).
+Merges and splits of golden ids are tested on the transforms (tests/transforms/gold/test_golden_ids.py).
 """
 
 from __future__ import annotations
