@@ -234,3 +234,16 @@ def test_wheel_installs_into_a_clean_venv_and_packs_for_archives(tmp_path: Path)
     finally:  # 2 GB: do not keep them among pytest's retained temporary folders
         shutil.rmtree(tmp_path / "env", ignore_errors=True)
         (tmp_path / "golden-record-env.tar.gz").unlink(missing_ok=True)
+
+
+def test_no_project_module_is_imported_under_a_top_level_name() -> None:
+    """Everything imports `golden_record.…`: a bare `jobs` or `transforms` would collide with a user's own modules."""
+    bare = {"jobs", "transforms", "lakehouse", "sample_silos", "conf", "linkage_models", "expectations"}
+    found = []
+    for path in REPO.rglob("*.py"):
+        if {".venv", "build", ".git"} & set(path.parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            found += [f"{path.relative_to(REPO)}: {name}" for name in names if name.split(".")[0] in bare]
+    assert found == []

@@ -42,7 +42,8 @@ def _bundled_model_linkage(config: PipelineConfig) -> dict:
     """Linkage settings with the bundled model asked for by name, fixed thresholds and the opt-in first-name guard (twins)."""
     first_name_guard = {"comparison": "first_name", "max_conflict_level": "All other comparisons"}
     fixed = {"match_threshold": 0.35, "cluster_threshold": 0.2, "review_band": {"low": 0.1, "high": 0.35}}
-    return {**config.linkage.model_dump(), **fixed, "model": str(bundled_file(BUNDLED_MODEL)), "cluster_guards": [*config.linkage.model_dump()["cluster_guards"], first_name_guard]}
+    linkage = config.linkage.model_dump()
+    return {**linkage, **fixed, "model": str(bundled_file(BUNDLED_MODEL)), "cluster_guards": [*linkage["cluster_guards"], first_name_guard]}
 
 
 @pytest.fixture(scope="module")
