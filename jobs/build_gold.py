@@ -8,7 +8,6 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
@@ -16,6 +15,7 @@ from pyspark.sql.types import StructType
 from golden_record.lakehouse import quality
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.session import materialise
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MATCH_CLUSTERS, MATCH_PAIRS, SILVER_CUSTOMERS, SILVER_INTERACTIONS
 from golden_record.transforms.gold.customer360 import NEWSLETTER_STATUSES, SEGMENTS, as_of_date, customer_360, customer_timeline
@@ -55,15 +55,15 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     previous = _read_or_empty(spark, store, CUSTOMER_XREF.name, XREF_SCHEMA)
     history = _read_or_empty(spark, store, GOLDEN_ID_HISTORY.name, HISTORY_SCHEMA)
 
-    keep = StorageLevel.MEMORY_AND_DISK
-    assigned = assign_golden_ids(clusters, previous, history, settings.id_prefix).persist(keep)
-    xref = customer_xref(assigned, pairs, run_id, run_at).persist(keep)
-    events = id_events(assigned, previous, run_id, run_at).persist(keep)
-    golden = survive(silver.join(xref.select(*KEYS, "golden_id"), KEYS), settings).persist(keep)
+    # each frame is computed once, its lineage cut: the gates, writes and counts below neither recompute nor re-plan it
+    assigned = materialise(assign_golden_ids(clusters, previous, history, settings.id_prefix))
+    xref = materialise(customer_xref(assigned, pairs, run_id, run_at))
+    events = materialise(id_events(assigned, previous, run_id, run_at))
+    golden = materialise(survive(silver.join(xref.select(*KEYS, "golden_id"), KEYS), settings))
     as_of = as_of_date(interactions, settings.customer_360, silver)
-    timeline = customer_timeline(interactions, xref).persist(keep)
-    kpis = customer_360(timeline, golden.select("golden_id"), settings.customer_360, as_of).persist(keep)
-    coverage = xref_coverage(silver.select(*KEYS), xref, interactions).persist(keep)
+    timeline = materialise(customer_timeline(interactions, xref))
+    kpis = materialise(customer_360(timeline, golden.select("golden_id"), settings.customer_360, as_of))
+    coverage = materialise(xref_coverage(silver.select(*KEYS), xref, interactions))
     log.info("gold run %s: %s records -> %s golden customers", run_id, f"{xref.count():,}", f"{golden.count():,}")
 
     parameters = {
@@ -76,9 +76,9 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     }
     reports = config.paths.reports
     gates = [
-        quality.validate(golden, GOLDEN_CUSTOMERS, reports, parameters, config.quality.suites_dir),
-        quality.validate(coverage, CUSTOMER_XREF, reports, parameters, config.quality.suites_dir),
-        quality.validate(kpis, CUSTOMER_360, reports, parameters, config.quality.suites_dir),
+        quality.validate(golden, GOLDEN_CUSTOMERS, reports, parameters, config.quality),
+        quality.validate(coverage, CUSTOMER_XREF, reports, parameters, config.quality),
+        quality.validate(kpis, CUSTOMER_360, reports, parameters, config.quality),
     ]
     for gate in gates:
         quality.enforce(gate)  # raises before anything is written: the previous gold stays in place
@@ -107,8 +107,6 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
         "gates": gates,
     }
     counts["duplicates_merged"] = counts["records"] - counts["golden_customers"]
-    for frame in (assigned, xref, events, golden, timeline, kpis, coverage):
-        frame.unpersist()
     counts["seconds"] = round(time.monotonic() - started, 1)
     log.info(
         "gold run %(run_id)s: %(records)s records -> %(golden_customers)s golden customers (%(duplicates_merged)s duplicates merged); "

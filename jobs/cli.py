@@ -199,6 +199,15 @@ def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
         f"Data Docs: {silver.docs_index}\n"
         f"pipeline finished in {done.seconds:,.0f}s; data under {config.paths.root}"
     )
+    _print_table("time per stage", stage_time_rows(done.stage_seconds, customers))
+
+
+def stage_time_rows(stage_seconds: dict[str, float], records: int) -> list[dict[str, Any]]:
+    """One row per stage of a run: seconds, share of the run, silver customer records per second."""
+    total = sum(stage_seconds.values()) or 1.0
+    rows = [{"stage": stage, "seconds": round(seconds, 1), "share": f"{seconds / total:.0%}", "records_per_s": round(records / seconds) if seconds else None}
+            for stage, seconds in stage_seconds.items()]
+    return [*rows, {"stage": "total", "seconds": round(total, 1), "share": "100%", "records_per_s": round(records / total)}]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import NamedTuple
@@ -105,17 +108,24 @@ def _new_rows(spark: SparkSession, config: PipelineConfig, source: SourceConfig,
     return _Delivery(with_snapshot_batch_id(cached, source.name), cached, 0, {})  # id and rows from one persisted snapshot
 
 
-def _remove_partial_batches(store: TableStore, table: str, batch_ids: list[str]) -> None:
+def _remove_partial_batches(store: TableStore, table: str, batch_ids: list[str], shared: AbstractContextManager) -> None:
     """Undo what an earlier attempt at these batches wrote before it crashed (it was never logged as complete)."""
     listed = ", ".join(f"'{b}'" for b in batch_ids)
-    if store.exists(BRONZE_QUARANTINE.name):
-        store.delete_where(BRONZE_QUARANTINE.name, f"batch_id IN ({listed})")
+    with shared:
+        if store.exists(BRONZE_QUARANTINE.name):
+            store.delete_where(BRONZE_QUARANTINE.name, f"batch_id IN ({listed})")
     if store.exists(table):
         store.delete_where(table, f"_batch_id IN ({listed})")
 
 
-def ingest_source(spark: SparkSession, store: TableStore, config: PipelineConfig, source: SourceConfig, ingested_at: datetime) -> IngestResult:
-    """Ingest the batches (files, or a database snapshot) of a source that were not ingested before."""
+def ingest_source(
+    spark: SparkSession, store: TableStore, config: PipelineConfig, source: SourceConfig, ingested_at: datetime, shared: AbstractContextManager | None = None
+) -> IngestResult:
+    """Ingest the batches (files, or a database snapshot) of a source that were not ingested before.
+
+    `shared` (a lock when sources are ingested side by side) guards the writes to the tables all sources share: the
+    bronze quarantine and the ingest log."""
+    shared = shared or nullcontext()
     started = time.monotonic()
     table = bronze_table(source.name).name
     logged = _ingest_log(store, source.name)
@@ -133,12 +143,13 @@ def ingest_source(spark: SparkSession, store: TableStore, config: PipelineConfig
         if not new:
             log.info("%s: the table snapshot was ingested before, nothing added", source.name)
             return IngestResult(source.name, table, 0, skipped, 0, 0, 0, 0, time.monotonic() - started)
-        _remove_partial_batches(store, table, [b._batch_id for b in new])
+        _remove_partial_batches(store, table, [b._batch_id for b in new], shared)
         stamped = with_load_metadata(flagged, source.name, ingested_at)
         quarantined = sum(b.rows_quarantined for b in new)
         rows_new = sum(b.rows for b in new)
         if quarantined:
-            store.append(BRONZE_QUARANTINE.name, quarantine_rows(stamped))
+            with shared:
+                store.append(BRONZE_QUARANTINE.name, quarantine_rows(stamped))
         if rows_new > quarantined or not store.exists(table):
             store.append(table, bronze_rows(stamped))
     finally:
@@ -146,7 +157,8 @@ def ingest_source(spark: SparkSession, store: TableStore, config: PipelineConfig
     rejected = [b for b in new if b.missing_columns]
     for batch in rejected:
         log.warning("%s: %s lacks mapped column(s) %s: its %d row(s) are in %s", source.name, batch[SOURCE_LOCATION_COLUMN], batch.missing_columns, batch.rows, BRONZE_QUARANTINE.name)
-    _log_batches(spark, store, source, new, delivery.files, ingested_at)
+    with shared:
+        _log_batches(spark, store, source, new, delivery.files, ingested_at)
     result = IngestResult(source.name, table, len(new), skipped, rows_new, rows_new, rows_new - quarantined, quarantined, time.monotonic() - started, len(rejected))
     log.info(
         "%s: %d new batch(es) with %d rows: %d landed in %s, %d quarantined (%d batch(es) rejected whole); %d batch(es) already ingested (%.1fs)",
@@ -170,11 +182,15 @@ def _log_batches(spark: SparkSession, store: TableStore, source: SourceConfig, b
 
 
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: list[str] | None = None) -> list[IngestResult]:
-    """Ingest every configured source (or those named in `only`) into bronze; returns one result per source."""
+    """Ingest every configured source (or those named in `only`) into bronze, `ingest.parallel_sources` at a time; one result per source."""
     sources = [config.source(name) for name in only] if only else list(config.sources)
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    results = []
-    for position, source in enumerate(sources, start=1):
+    shared = threading.Lock()
+
+    def ingest(numbered: tuple[int, SourceConfig]) -> IngestResult:
+        position, source = numbered
         log.info("[%d/%d] ingesting %s (%s)", position, len(sources), source.name, source.format)
-        results.append(ingest_source(spark, store, config, source, ingested_at))
-    return results
+        return ingest_source(spark, store, config, source, ingested_at, shared)
+
+    with ThreadPoolExecutor(max_workers=config.ingest.parallel_sources, thread_name_prefix="ingest") as pool:
+        return list(pool.map(ingest, enumerate(sources, start=1)))

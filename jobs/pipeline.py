@@ -36,6 +36,7 @@ class PipelineRun:
     matching: dict[str, Any]
     gold: dict[str, Any]
     seconds: float
+    stage_seconds: dict[str, float]
 
 
 def run(
@@ -51,10 +52,13 @@ def run(
     """Run every stage on one session; train unless `retrain` is off and a model trained here exists (never another data's model)."""
     started = time.monotonic()
     done = on_stage or (lambda stage, result: None)
+    stage_seconds: dict[str, float] = {}
 
     def stage(name: str, call: Callable[[], Any]) -> Any:
         log.info("stage %s", name)
+        stage_started = time.monotonic()
         result = call()
+        stage_seconds[name] = time.monotonic() - stage_started
         done(name, result)
         return result
 
@@ -65,4 +69,4 @@ def run(
     model = stage("train", lambda: train.run(config, spark, store)) if must_train else None
     matching = stage("match", lambda: match.run(config, spark, store))
     gold = stage("build-gold", lambda: build_gold.run(config, spark, store))
-    return PipelineRun(sample, ingested, silver, model, matching, gold, time.monotonic() - started)
+    return PipelineRun(sample, ingested, silver, model, matching, gold, time.monotonic() - started, stage_seconds)

@@ -6,13 +6,13 @@ import logging
 import time
 from dataclasses import dataclass
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from golden_record.lakehouse import quality
 from golden_record.lakehouse.config import PipelineConfig, SourceConfig
 from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.session import materialise
 from golden_record.lakehouse.standardisation_settings import StandardisationRules
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.tables import SILVER_CUSTOMERS, SILVER_INTERACTIONS, SILVER_QUARANTINE, Table, bronze_table
@@ -54,9 +54,27 @@ class StandardiseResult:
 @dataclass
 class _Candidate:
     table: Table
-    record_id: str
+    key: list[str]
     rejecting_rules: tuple[str, ...]
-    parts: list[tuple[SourceConfig, int, DataFrame]]  # source, bronze row count, standardised rows
+    sources: list[SourceConfig]
+    selected: list[DataFrame]  # per source: its mapped fields, before standardisation
+
+    def standardised(self, rules: StandardisationRules) -> DataFrame:
+        """Every source's rows standardised in one plan, newest version of each record."""
+        selected = _union(self.selected)
+        newest_load = [F.col("ingested_at").desc(), F.col("row_hash")]
+        if self.table == SILVER_CUSTOMERS:
+            return latest_versions(customers.standardise_customers(selected, self.sources, rules), self.key, [F.col("source_updated_at").desc_nulls_last(), *newest_load])
+        # interactions: each source's labels, formats and decimal separator shape its own plan
+        events = _union([interactions.standardise_interactions(frame, source) for source, frame in zip(self.sources, self.selected)])
+        return latest_versions(events, self.key, newest_load)
+
+    def bronze_rows(self) -> dict[str, int]:
+        """Bronze rows per source (one Spark job for all sources)."""
+        if not self.selected:
+            return {}
+        counted = {row.source_system: row["count"] for row in _union(self.selected).groupBy("source_system").count().collect()}
+        return {source.name: counted.get(source.name, 0) for source in self.sources}
 
 
 _Staged = tuple[_Candidate, DataFrame, DataFrame, DataFrame]
@@ -77,33 +95,29 @@ def _counts(candidate: _Candidate, standardised: DataFrame) -> list[SourceCounts
         .collect()
     }
     results = []
-    for source, bronze_rows, _ in candidate.parts:
-        row = per_source.get(source.name)
+    for source, bronze_rows in candidate.bronze_rows().items():
+        row = per_source.get(source)
         rows, rejected_rows, nulled_values = (row.rows, row.rejected or 0, row.nulled or 0) if row else (0, 0, 0)
-        results.append(SourceCounts(source.name, candidate.table.name, bronze_rows, bronze_rows - rows, rows - rejected_rows, rejected_rows, nulled_values))
+        results.append(SourceCounts(source, candidate.table.name, bronze_rows, bronze_rows - rows, rows - rejected_rows, rejected_rows, nulled_values))
     return results
 
 
-def _standardised_sources(
-    store: TableStore, sources: list[SourceConfig], rules: StandardisationRules
-) -> tuple[_Candidate, _Candidate]:
-    people = _Candidate(SILVER_CUSTOMERS, "source_record_id", customers.REJECTING_RULES, [])
-    events = _Candidate(SILVER_INTERACTIONS, "event_id", interactions.REJECTING_RULES, [])
+def _selected_sources(store: TableStore, sources: list[SourceConfig]) -> tuple[_Candidate, _Candidate]:
+    """Each source's bronze rows under the canonical field names of the tables it feeds."""
+    people = _Candidate(SILVER_CUSTOMERS, ["source_system", "source_record_id"], customers.REJECTING_RULES, [], [])
+    events = _Candidate(SILVER_INTERACTIONS, ["source_system", "event_id"], interactions.REJECTING_RULES, [], [])
     for position, source in enumerate(sources, start=1):
         table = bronze_table(source.name).name
         if not store.exists(table):
             raise PipelineError(f"source '{source.name}': {table} does not exist yet; run `golden-record ingest` first")
         bronze = store.read(table)
-        bronze_rows = bronze.count()
-        log.info("[%d/%d] standardising %s: %d bronze rows", position, len(sources), source.name, bronze_rows)
-        newest_load = [F.col("ingested_at").desc(), F.col("row_hash")]
+        log.info("[%d/%d] mapping %s (%s)", position, len(sources), source.name, table)
         if source.customers:
-            standardised = customers.standardise_customers(bronze, source, rules)
-            newest_first = [F.col("source_updated_at").desc_nulls_last(), *newest_load]
-            people.parts.append((source, bronze_rows, latest_versions(standardised, "source_record_id", newest_first)))
+            people.sources.append(source)
+            people.selected.append(customers.select_customer_fields(bronze, source))
         if source.interactions:
-            standardised = interactions.standardise_interactions(bronze, source)
-            events.parts.append((source, bronze_rows, latest_versions(standardised, "event_id", newest_load)))
+            events.sources.append(source)
+            events.selected.append(interactions.select_interaction_fields(bronze, source))
     return people, events
 
 
@@ -133,17 +147,18 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
     """Standardise bronze into silver for every source (or `only` these); gates must pass before anything is written."""
     started = time.monotonic()
     sources = [config.source(name) for name in only] if only else list(config.sources)
-    people, events = _standardised_sources(store, sources, config.standardisation)
+    people, events = _selected_sources(store, sources)
     replace = f"source_system IN ({', '.join(repr(s.name) for s in sources)})" if only else None
     parameters = {"sources": [s.name for s in config.sources], "event_types": sorted(config.taxonomy)}
 
     # the gate's row-count floor: events of sources must not all vanish; without an event source the table is empty by design
-    parameters["min_interactions"] = 1 if events.parts else 0
+    parameters["min_interactions"] = 1 if events.sources else 0
 
     staged: list[_Staged] = []
     for candidate in (people, events):
-        if candidate.parts:
-            standardised = _union([part[2] for part in candidate.parts])
+        if candidate.sources:
+            log.info("standardising %s from %d source(s)", candidate.table.name, len(candidate.sources))
+            standardised = candidate.standardised(config.standardisation)
             if candidate is events:
                 standardised = interactions.flag_unknown_customers(standardised, _known_customers(store, staged, replace))
         elif candidate is events and (replace is None or not store.exists(SILVER_INTERACTIONS.name)):
@@ -152,13 +167,13 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
             standardised = empty_interactions(spark)
         else:
             continue  # a partial run leaves a table that none of its sources feeds as other sources wrote it
-        standardised = standardised.persist(StorageLevel.MEMORY_AND_DISK)
+        standardised = materialise(standardised)
         accepted = accepted_rows(standardised, candidate.rejecting_rules)
-        quarantined = quarantine_rows(standardised, candidate.table.name, candidate.record_id, candidate.rejecting_rules)
+        quarantined = quarantine_rows(standardised, candidate.table.name, candidate.key[-1], candidate.rejecting_rules)
         staged.append((candidate, standardised, accepted, quarantined))
 
     gates = [
-        quality.validate(accepted, c.table, config.paths.reports, parameters, config.quality.suites_dir)
+        quality.validate(accepted, c.table, config.paths.reports, parameters, config.quality)
         for c, _, accepted, _ in staged
     ]
     for gate in gates:
@@ -169,8 +184,6 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
         counts += _counts(candidate, standardised)
         store.overwrite(candidate.table.name, accepted, replace_where=replace)
     store.overwrite(SILVER_QUARANTINE.name, _union([quarantined for *_, quarantined in staged]), replace_where=replace)
-    for _, standardised, _, _ in staged:
-        standardised.unpersist()
     for count in counts:
         log.info(
             "%s -> %s: %d bronze rows = %d older versions superseded + %d in silver + %d rejected to quarantine (%d values nulled)",

@@ -73,10 +73,21 @@ def _absolute(path: str, base: Path) -> str:
     return str((base / path).resolve()) if not os.path.isabs(path) else path
 
 
+class IngestSettings(Strict):
+    """How bronze ingestion runs."""
+
+    parallel_sources: int = Field(default=4, ge=1, description="sources ingested side by side on one SparkSession; 1 = one after the other")
+
+
 class QualitySettings(Strict):
-    """Where the Great Expectations suites come from."""
+    """Where the Great Expectations suites come from and which engine computes them."""
 
     suites_dir: str | None = Field(default=None, description="folder of suite JSON files; default: the bundled expectations/")
+    engine: Literal["auto", "spark", "pandas"] = Field(
+        default="auto",
+        description="GX execution engine of a gate: auto = pandas up to pandas_max_rows rows (the suite's columns collected to the driver), Spark above",
+    )
+    pandas_max_rows: int = Field(default=500_000, ge=0, description="largest table auto validates on pandas")
 
 
 class JdbcLocation(Strict):
@@ -278,6 +289,7 @@ class PipelineConfig(Strict):
     spark: SparkSettings = Field(default_factory=SparkSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     sources: list[SourceConfig] = Field(default_factory=list)
     taxonomy: dict[str, str] = Field(default_factory=dict, description="event type -> description")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 
 from pyspark.sql import DataFrame
 
+from golden_record.lakehouse.config import QualitySettings
 from golden_record.lakehouse.errors import PipelineError
 from golden_record.lakehouse.tables import Table
 
@@ -79,7 +81,9 @@ def load_suite(name: str, suites_dir: str | None = None) -> dict[str, Any]:
         raise PipelineError(f"expectation suite '{name}' not found at {path}") from None
 
 
+@functools.cache
 def _context(reports_dir: str):
+    """The file-backed GX context of a reports folder, built once per process (suites, checkpoints, Data Docs live there)."""
     import great_expectations as gx
 
     context = gx.get_context(mode="file", project_root_dir=reports_dir)
@@ -107,37 +111,69 @@ def _outcome(result: Any) -> ExpectationOutcome:
     )
 
 
-def validate(df: DataFrame, table: Table, reports_dir: str, parameters: dict[str, Any] | None = None, suites_dir: str | None = None) -> GateResult:
+WHOLE_TABLE_EXPECTATIONS = ("expect_table_column",)
+"""Prefixes of expectation types that look at the table's column list, so the whole table is validated."""
+
+
+def suite_columns(expectations: list[dict[str, Any]], columns: list[str]) -> list[str]:
+    """The columns of `columns` that `expectations` read (all of them when one checks the column list; one for row counts)."""
+    if any(e["type"].startswith(WHOLE_TABLE_EXPECTATIONS) for e in expectations):
+        return list(columns)
+    named = set()
+    for expectation in expectations:
+        kwargs = expectation.get("kwargs", {})
+        named |= {kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs} | set(kwargs.get("column_list", []))
+    return [c for c in columns if c in named] or columns[:1]
+
+
+def engine_for(df: DataFrame, settings: QualitySettings) -> str:
+    """The GX engine for `df`: as configured, or with `auto` pandas up to `pandas_max_rows` rows, else Spark."""
+    if settings.engine != "auto":
+        return settings.engine
+    return "pandas" if df.limit(settings.pandas_max_rows + 1).count() <= settings.pandas_max_rows else "spark"
+
+
+def validate(
+    df: DataFrame, table: Table, reports_dir: str, parameters: dict[str, Any] | None = None, settings: QualitySettings | None = None
+) -> GateResult:
     """Validate `df` (the data about to be promoted to `table`) against the table's suite and rebuild Data Docs.
 
-    `parameters` fill the suite's `{"$PARAMETER": name}` values (e.g. the taxonomy from conf/).
+    `parameters` fill the suite's `{"$PARAMETER": name}` values (e.g. the taxonomy from conf/). On the pandas engine
+    only the columns the suite reads are collected to the driver.
     """
     import great_expectations as gx
 
+    settings = settings or QualitySettings()
     suite_name = table.suite
-    spec = load_suite(suite_name, suites_dir)
+    spec = load_suite(suite_name, settings.suites_dir)
     spec.pop("id", None)
     expectations = [{k: v for k, v in e.items() if k != "id"} for e in spec.get("expectations", [])]
+    engine = engine_for(df, settings)
     context = _context(reports_dir)
     suite = context.suites.add_or_update(gx.ExpectationSuite(name=spec["name"], expectations=expectations, meta=spec.get("meta", {})))
+    if engine == "pandas":
+        source = context.data_sources.add_or_update_pandas(name="pipeline-pandas")
+        data = df.select(*suite_columns(expectations, df.columns)).toPandas()
+    else:
+        source = context.data_sources.add_or_update_spark(name="pipeline")
+        data = df
     asset_name = table.suite
-    source = context.data_sources.add_or_update_spark(name="pipeline")
     asset = next((a for a in source.assets if a.name == asset_name), None) or source.add_dataframe_asset(name=asset_name)
     batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) or asset.add_batch_definition_whole_dataframe("whole")
-    definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=f"{asset_name}-{suite_name}", data=batch, suite=suite))
+    definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=f"{asset_name}-{suite_name}-{engine}", data=batch, suite=suite))
     checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(
-            name=f"gate-{asset_name}",
+            name=f"gate-{asset_name}-{engine}",
             validation_definitions=[definition],
             actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
             result_format={"result_format": "SUMMARY"},
         )
     )
-    run = checkpoint.run(batch_parameters={"dataframe": df}, expectation_parameters=parameters or {})
+    run = checkpoint.run(batch_parameters={"dataframe": data}, expectation_parameters=parameters or {})
     outcomes = [_outcome(r) for vr in run.run_results.values() for r in vr.results]
     docs = context.get_docs_sites_urls()
     result = GateResult(table=table.name, suite=suite_name, outcomes=outcomes, docs_index=docs[0]["site_url"] if docs else None)
-    log.info("gate %s", result.summary())
+    log.info("gate %s (%s engine)", result.summary(), engine)
     return result
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from pyspark.errors import AnalysisException
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 from golden_record.lakehouse.config import PipelineConfig
 
@@ -79,3 +79,8 @@ def get_spark(config: PipelineConfig) -> SparkSession:
     spark.sparkContext.setCheckpointDir(os.path.join(config.paths.checkpoints, "spark"))
     log.info("Spark %s session %s (master %s)", spark.version, config.spark.app_name, spark.sparkContext.master)
     return spark
+
+
+def materialise(df: DataFrame) -> DataFrame:
+    """Compute `df` once and cut its lineage (a local checkpoint): later jobs on it neither recompute nor re-plan it."""
+    return df.localCheckpoint(eager=True)

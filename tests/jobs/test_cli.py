@@ -46,6 +46,8 @@ def test_run_goes_from_silos_to_gold_reruns_identically_and_keeps_golden_ids_as_
     assert main([*command, "--generate-sample", "150"]) == 0
     output = capsys.readouterr().out
     assert "summary: 10 sources" in output and "golden customers" in output and "gates: 5 passed" in output
+    times = output[output.index("time per stage"):].splitlines()
+    assert [line.split()[0] for line in times[3:]] == ["generate-sample", "ingest", "standardise", "train", "match", "build-gold", "total"]
 
     local = config.model_copy(update={"paths": config.paths.model_copy(update={"lakehouse": str(root / "lakehouse")})})
     store = open_store(spark, local)

@@ -65,15 +65,33 @@ DERIVED_COLUMNS = {
 date as text (digit typos), identifier keys."""
 
 
+MAX_INLINE_VALUES = 1000
+"""Up to this many shared values of a key are written into the query; more are joined as a broadcast table."""
+
+
 def without_shared_values(records: DataFrame, columns: list[str], max_records: int) -> tuple[DataFrame, dict[str, int]]:
     """Null identifier keys that more than `max_records` records share (a default or test value, not a person's id)."""
+    if not columns:
+        return records, {}
+    keyed = F.explode(F.array(*[F.struct(F.lit(c).alias("column"), F.col(c).cast("string").alias("value")) for c in columns]))
+    shared = (
+        records.select(keyed.alias("key")).select("key.*").where(F.col("value").isNotNull())
+        .groupBy("column", "value").count().where(F.col("count") > max_records)
+        .select("column", "value").collect()  # one pass over the records for every key column; few values are shared
+    )
     shared_counts: dict[str, int] = {}
-    for column in columns:
-        shared = records.where(F.col(column).isNotNull()).groupBy(column).count().where(F.col("count") > max_records).select(column, F.lit(True).alias("_shared"))
-        values = shared.count()
-        if values:
-            shared_counts[column] = values
-            records = records.join(F.broadcast(shared), column, "left").withColumn(column, F.when(F.col("_shared").isNull(), F.col(column))).drop("_shared")
+    for row in shared:
+        shared_counts[row.column] = shared_counts.get(row.column, 0) + 1
+    for column in shared_counts:
+        values = [row.value for row in shared if row.column == column]
+        if len(values) <= MAX_INLINE_VALUES:
+            records = records.withColumn(column, F.when(~F.col(column).cast("string").isin(*values), F.col(column)))
+        else:
+            listed = records.sparkSession.createDataFrame([(v,) for v in values], "_shared_value string").withColumn("_shared", F.lit(True))
+            records = (
+                records.join(F.broadcast(listed), F.col(column).cast("string") == F.col("_shared_value"), "left")
+                .withColumn(column, F.when(F.col("_shared").isNull(), F.col(column))).drop("_shared_value", "_shared")
+            )
     return records, shared_counts
 
 

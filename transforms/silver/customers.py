@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -15,6 +17,7 @@ from golden_record.transforms.silver.dates import parse_date, parse_timestamp
 from golden_record.transforms.silver.emails import standardise_email
 from golden_record.transforms.silver.issues import flag_issue, replace_or_flag, with_issues_column
 from golden_record.transforms.silver.names import split_full_name, standardise_names, tidy_columns, tidy_text
+from golden_record.transforms.silver.per_source import per_source
 from golden_record.transforms.silver.phones import standardise_phone
 
 REJECTING_RULES = ("record_id_missing", "no_identifying_attribute")
@@ -65,15 +68,21 @@ def flag_unusable_rows(df: DataFrame) -> DataFrame:
     )
 
 
-def standardise_customers(bronze: DataFrame, source: SourceConfig, rules: StandardisationRules) -> DataFrame:
-    """Bronze rows of one source -> canonical silver customer rows with `quality_issues` (not yet split)."""
-    df = with_issues_column(select_customer_fields(bronze, source))
+def standardise_customers(selected: DataFrame, sources: Sequence[SourceConfig], rules: StandardisationRules) -> DataFrame:
+    """Rows of `select_customer_fields` of any of `sources` -> canonical silver customer rows with `quality_issues` (not yet split).
+
+    All sources go through one plan (each source's date formats and default region chosen per row), so Spark plans and
+    compiles the standardisation once, not once per source."""
+    date_formats = {source.name: source.date_formats for source in sources}
+    timestamp_formats = {source.name: [*source.timestamp_formats, *source.date_formats] for source in sources}
+    default_region = per_source({source.name: source.default_region for source in sources}, F.lit)
+    df = with_issues_column(selected)
     df = split_full_name(df, rules)
     df = standardise_names(df, rules)
-    df = parse_date(df, "birth_date", source.date_formats, placeholders=rules.placeholder_birth_dates)
+    df = parse_date(df, "birth_date", date_formats, placeholders=rules.placeholder_birth_dates)
     df = standardise_email(df, rules)
     df = standardise_country(df, rules)
-    df = df.withColumn("_region", F.coalesce(F.col("country"), F.lit(source.default_region)))  # country, else the source's
+    df = df.withColumn("_region", F.coalesce(F.col("country"), default_region))  # country, else the source's
     df = standardise_phone(df, "phone", "_region")
     df = split_house_number(df)
     df = standardise_street(df, rules, country_column="_region")
@@ -81,7 +90,6 @@ def standardise_customers(bronze: DataFrame, source: SourceConfig, rules: Standa
     df = standardise_city(df, rules)
     df = tidy_columns(df, ["address_line2", "region", "customer_number", "loyalty_card", "national_id"])
     df = parse_consent(df)
-    timestamp_formats = [*source.timestamp_formats, *source.date_formats]
     df = parse_timestamp(df, "consent_updated_at", timestamp_formats)
     df = parse_timestamp(df, "source_updated_at", timestamp_formats)
     return flag_unusable_rows(df).select(*SILVER_CUSTOMERS.columns)

@@ -13,29 +13,45 @@ null with issue `date_unparseable` / `timestamp_unparseable`; a date outside
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from golden_record.transforms.silver.issues import flag_issue, has_text, replace_or_flag
 from golden_record.transforms.silver.names import tidy_text
+from golden_record.transforms.silver.per_source import per_source
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 """Default lower bound of `parse_date`."""
 
 
-def _first_parsed(parser: Callable[[Column, str], Column], value: Column, formats: list[str]) -> Column:
-    """The value parsed with the first of `formats` that reads it (null when none does)."""
-    if not formats:
+Formats = Sequence[str] | Mapping[str, Sequence[str]]
+"""Formats to try in order: the same for every row, or per source system (keyed by the rows' `source_system`)."""
+
+
+def _by_source(formats: Formats) -> Mapping[str, Sequence[str]]:
+    """`formats` keyed by source system (one entry for every row when they are the same for all)."""
+    by_source = formats if isinstance(formats, Mapping) else {"*": formats}
+    if not all(by_source.values()):
         raise ValueError("at least one date/timestamp format is needed")
-    return F.coalesce(*[parser(value, fmt) for fmt in formats])
+    return by_source
+
+
+def _first_parsed(parser: Callable[[Column, str], Column], value: Column, formats: Formats) -> Column:
+    """The value parsed with the first of its source's `formats` that reads it (null when none does)."""
+    return per_source(_by_source(formats), lambda source_formats: F.coalesce(*[parser(value, fmt) for fmt in source_formats]))
+
+
+def _unparseable(formats: Formats) -> Column:
+    """The reason recorded for a value none of its source's formats reads."""
+    return per_source(_by_source(formats), lambda source_formats: F.lit(f"matches none of the formats {', '.join(source_formats)}"))
 
 
 def parse_date(
     df: DataFrame,
     column: str,
-    formats: list[str],
+    formats: Formats,
     min_date: dt.date = EARLIEST_BIRTH_DATE,
     max_date: dt.date | None = None,
     placeholders: tuple[dt.date, ...] = (),
@@ -48,13 +64,13 @@ def parse_date(
     latest = F.lit(max_date) if max_date else F.current_date()
     outside = (parsed < F.lit(min_date)) | (parsed > latest)
     placeholder = parsed.isin(*placeholders) if placeholders else F.lit(False)
-    df = flag_issue(df, column, "date_unparseable", f"matches none of the formats {', '.join(formats)}", has_text(raw) & parsed.isNull(), raw)
+    df = flag_issue(df, column, "date_unparseable", _unparseable(formats), has_text(raw) & parsed.isNull(), raw)
     df = flag_issue(df, column, "date_out_of_range", f"before {min_date} or after {max_date or 'today'}", outside, raw)
     df = flag_issue(df, column, "date_placeholder", "a placeholder systems write for an unknown date, not a real one", placeholder, raw)
     return df.withColumn(column, F.when(~outside & ~placeholder, parsed)).drop(parsed_column)
 
 
-def parse_timestamp(df: DataFrame, column: str, formats: list[str]) -> DataFrame:
+def parse_timestamp(df: DataFrame, column: str, formats: Formats) -> DataFrame:
     """Parse `column` into a TimestampType (session time zone) with the first matching format; unparseable -> null + issue."""
     parsed = _first_parsed(lambda value, fmt: F.try_to_timestamp(value, F.lit(fmt)), tidy_text(F.col(column)), formats)
-    return replace_or_flag(df, column, parsed, "timestamp_unparseable", f"matches none of the formats {', '.join(formats)}")
+    return replace_or_flag(df, column, parsed, "timestamp_unparseable", _unparseable(formats))

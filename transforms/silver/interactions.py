@@ -98,11 +98,11 @@ def flag_missing_keys(df: DataFrame) -> DataFrame:
     return flag_issue(df, "occurred_at", "timestamp_missing", "the event has no time", F.col("occurred_at").isNull(), missing)
 
 
-def standardise_interactions(bronze: DataFrame, source: SourceConfig) -> DataFrame:
-    """Bronze rows of one source -> canonical interaction rows with `quality_issues` (not yet split)."""
+def standardise_interactions(selected: DataFrame, source: SourceConfig) -> DataFrame:
+    """Rows of `select_interaction_fields` of one source -> canonical interaction rows with `quality_issues` (not yet split)."""
     mapping = source.interactions
     assert mapping is not None, f"source '{source.name}' has no interactions mapping"
-    df = with_issues_column(select_interaction_fields(bronze, source))
+    df = with_issues_column(selected)
     df = flag_missing_keys(df)
     df = map_event_type(df, mapping.labels)
     df = parse_timestamp(df, "occurred_at", [*source.timestamp_formats, *source.date_formats])

@@ -6,6 +6,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from golden_record.lakehouse.linkage_settings import BUNDLED_SETTINGS, IdentifierSettings, bundled_file
+from golden_record.transforms.linkage import features
 from golden_record.transforms.linkage.features import identifier_key, without_shared_values
 from golden_record.transforms.linkage.prediction import expected_f1_threshold
 from golden_record.transforms.linkage.spec import comparison_columns, load_spec
@@ -72,6 +73,15 @@ def test_values_shared_by_many_records_are_not_evidence(spark: SparkSession) -> 
     cleaned, shared = without_shared_values(df, ["customer_number_key"], max_records=3)
     assert shared == {"customer_number_key": 1}
     assert sorted(row.customer_number_key for row in cleaned.where("customer_number_key is not null").collect()) == ["K4", "K5", "K6", "K7"]
+
+
+def test_many_shared_values_are_removed_by_a_join(spark: SparkSession, monkeypatch) -> None:
+    monkeypatch.setattr(features, "MAX_INLINE_VALUES", 1)
+    df = spark.createDataFrame([(str(i), f"K{i % 3}" if i < 8 else "K9", "L1") for i in range(9)], "unique_id string, customer_number_key string, loyalty_card_key string")
+    cleaned, shared = without_shared_values(df, ["customer_number_key", "loyalty_card_key"], max_records=2)
+    assert shared == {"customer_number_key": 2, "loyalty_card_key": 1}, "K0 and K1 (three records each) and L1 (nine)"
+    rows = {(row.unique_id, row.customer_number_key, row.loyalty_card_key) for row in cleaned.collect()}
+    assert rows == {(str(i), "K2" if i % 3 == 2 and i < 8 else ("K9" if i == 8 else None), None) for i in range(9)}
 
 
 def _model(levels: list[dict]) -> dict:

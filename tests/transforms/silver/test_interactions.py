@@ -9,7 +9,7 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from golden_record.lakehouse.config import SourceConfig
-from golden_record.transforms.silver.interactions import INTERACTION_COLUMNS, flag_unknown_customers, map_event_type, parse_amount, standardise_interactions
+from golden_record.transforms.silver.interactions import INTERACTION_COLUMNS, flag_unknown_customers, map_event_type, parse_amount, select_interaction_fields, standardise_interactions
 from golden_record.transforms.silver.issues import with_issues_column
 
 ERP = SourceConfig.model_validate(
@@ -50,7 +50,7 @@ def test_erp_documents_map_onto_the_taxonomy(spark) -> None:
             ("Z1", "D7", " za ", "05.03.2025", "1.234,50", "EUR", None, "R1"),
         ],
     )
-    result = standardise_interactions(bronze, ERP)
+    result = standardise_interactions(select_interaction_fields(bronze, ERP), ERP)
     assert tuple(result.columns) == INTERACTION_COLUMNS
     rows = {r.event_id: r for r in result.collect()}
     invoice, payment = rows["R1"], rows["Z1"]
@@ -71,7 +71,7 @@ def test_bad_events_carry_their_issue(spark) -> None:
             ("X4", "D7", "RE", None, "zehn", "EUR", None, None),
         ],
     )
-    assert _rules(standardise_interactions(bronze, ERP)) == {
+    assert _rules(standardise_interactions(select_interaction_fields(bronze, ERP), ERP)) == {
         "X1": ["label_unmapped"],
         "X2": ["customer_key_missing"],
         "X3": ["timestamp_unparseable"],
