@@ -76,3 +76,13 @@ def test_timestamps_parse_with_the_first_matching_format(spark):
         f"updated_at string, quality_issues {ISSUES_DDL}",
     ).withColumn("updated_at", F.col("updated_at").cast("timestamp"))
     assert_df_equality(result, expected, ignore_nullable=True)
+
+
+def test_rows_of_several_sources_are_read_with_their_own_formats(spark):
+    df = spark.createDataFrame([("shop", "01/02/1980"), ("crm", "01/02/1980"), ("pos", "1980-02-01"), ("crm", "1980-02-01")], "source_system string, birth_date string")
+    formats = {"shop": ["dd/MM/yyyy"], "crm": ["MM/dd/yyyy"], "pos": ["yyyy-MM-dd"]}
+
+    rows = parse_date(df, "birth_date", formats).collect()
+
+    assert [r.birth_date for r in rows] == [dt.date(1980, 2, 1), dt.date(1980, 1, 2), dt.date(1980, 2, 1), None]
+    assert [(i.rule, i.reason) for i in rows[3].quality_issues] == [("date_unparseable", "matches none of the formats MM/dd/yyyy")]
