@@ -80,6 +80,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
         quality.validate(coverage, CUSTOMER_XREF, reports, parameters, config.quality),
         quality.validate(kpis, CUSTOMER_360, reports, parameters, config.quality),
     ]
+    gates = quality.build_docs(reports, gates)
     for gate in gates:
         quality.enforce(gate)  # raises before anything is written: the previous gold stays in place
 

@@ -65,9 +65,7 @@ class _Candidate:
         newest_load = [F.col("ingested_at").desc(), F.col("row_hash")]
         if self.table == SILVER_CUSTOMERS:
             return latest_versions(customers.standardise_customers(selected, self.sources, rules), self.key, [F.col("source_updated_at").desc_nulls_last(), *newest_load])
-        # interactions: each source's labels, formats and decimal separator shape its own plan
-        events = _union([interactions.standardise_interactions(frame, source) for source, frame in zip(self.sources, self.selected)])
-        return latest_versions(events, self.key, newest_load)
+        return latest_versions(interactions.standardise_interactions(selected, self.sources), self.key, newest_load)
 
     def bronze_rows(self) -> dict[str, int]:
         """Bronze rows per source (one Spark job for all sources)."""
@@ -176,6 +174,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
         quality.validate(accepted, c.table, config.paths.reports, parameters, config.quality)
         for c, _, accepted, _ in staged
     ]
+    gates = quality.build_docs(config.paths.reports, gates)
     for gate in gates:
         quality.enforce(gate)  # raises before anything is written: the previous silver stays in place
 

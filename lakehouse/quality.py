@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -39,6 +40,7 @@ class GateResult:
     suite: str
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
     docs_index: str | None = None
+    validation_ids: tuple[Any, ...] = ()  # GX's ids of the stored validation results, for the Data Docs pages
 
     @property
     def blocking_failures(self) -> list[ExpectationOutcome]:
@@ -136,7 +138,7 @@ def engine_for(df: DataFrame, settings: QualitySettings) -> str:
 def validate(
     df: DataFrame, table: Table, reports_dir: str, parameters: dict[str, Any] | None = None, settings: QualitySettings | None = None
 ) -> GateResult:
-    """Validate `df` (the data about to be promoted to `table`) against the table's suite and rebuild Data Docs.
+    """Validate `df` (the data about to be promoted to `table`) against the table's suite (its Data Docs page: `build_docs`).
 
     `parameters` fill the suite's `{"$PARAMETER": name}` values (e.g. the taxonomy from conf/). On the pandas engine
     only the columns the suite reads are collected to the driver.
@@ -165,16 +167,26 @@ def validate(
         gx.Checkpoint(
             name=f"gate-{asset_name}-{engine}",
             validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
             result_format={"result_format": "SUMMARY"},
         )
     )
     run = checkpoint.run(batch_parameters={"dataframe": data}, expectation_parameters=parameters or {})
     outcomes = [_outcome(r) for vr in run.run_results.values() for r in vr.results]
-    docs = context.get_docs_sites_urls()
-    result = GateResult(table=table.name, suite=suite_name, outcomes=outcomes, docs_index=docs[0]["site_url"] if docs else None)
+    result = GateResult(table.name, suite_name, outcomes, validation_ids=tuple(run.run_results))
     log.info("gate %s (%s engine)", result.summary(), engine)
     return result
+
+
+def build_docs(reports_dir: str, gates: list[GateResult]) -> list[GateResult]:
+    """Add the pages of these gates' validations to the Data Docs and rebuild their index once; the gates with its URL."""
+    ids = [validation for gate in gates for validation in gate.validation_ids]
+    if not ids:
+        return gates
+    context = _context(reports_dir)
+    context.build_data_docs(resource_identifiers=ids)
+    sites = context.get_docs_sites_urls()
+    index = sites[0]["site_url"] if sites else None
+    return [dataclasses.replace(gate, docs_index=index) for gate in gates]
 
 
 def enforce(result: GateResult) -> GateResult:

@@ -70,3 +70,12 @@ def test_pandas_collects_only_the_columns_the_suite_reads() -> None:
     assert quality.suite_columns(suite, columns) == ["source_system", "source_record_id", "email"]
     assert quality.suite_columns([{"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}}], columns) == ["source_system"]
     assert quality.suite_columns([{"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": []}}], columns) == columns
+
+
+def test_data_docs_get_a_page_per_gate_and_an_index(spark, customers, tmp_path: Path) -> None:
+    gate = quality.validate(customers, SILVER_CUSTOMERS, str(tmp_path), PARAMETERS, QualitySettings(engine="pandas"))
+    [gate] = quality.build_docs(str(tmp_path), [gate])
+    index = Path(gate.docs_index.removeprefix("file://"))
+    assert index.is_file()
+    pages = list((index.parent / "validations").rglob("*.html"))
+    assert [p for p in pages if SILVER_CUSTOMERS.suite in str(p)], "the gate's validation page is there"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, DecimalType, StringType, StructField, StructType, TimestampType
 
@@ -13,6 +14,7 @@ from golden_record.lakehouse.sources import mapped_value
 from golden_record.transforms.silver.dates import parse_date, parse_timestamp
 from golden_record.transforms.silver.issues import ISSUES_COLUMN, ISSUES_TYPE, flag_issue, replace_or_flag, with_issues_column
 from golden_record.transforms.silver.names import tidy_text
+from golden_record.transforms.silver.per_source import per_source
 
 INTERACTION_SCHEMA = StructType(
     [
@@ -65,29 +67,37 @@ def select_interaction_fields(bronze: DataFrame, source: SourceConfig) -> DataFr
     )
 
 
-def map_event_type(df: DataFrame, labels: dict[str, str]) -> DataFrame:
-    """Add `event_type` from the source label (case- and space-insensitive); an unmapped label is an issue."""
-    lookup = F.create_map(*[item for label, event_type in labels.items() for item in (F.lit(label.strip().lower()), F.lit(event_type))])
-    df = with_issues_column(df).withColumn("event_type", lookup[F.lower(F.trim("event_label"))])
+def map_event_type(df: DataFrame, labels: Mapping[str, Mapping[str, str]]) -> DataFrame:
+    """Add `event_type` from the label via its source's label map (`labels[source_system]`; case- and space-insensitive); an unmapped label is an issue."""
+    label = F.lower(F.trim("event_label"))
+    lookup = per_source(labels, lambda source_labels: F.create_map(*[item for text, kind in source_labels.items() for item in (F.lit(text.strip().lower()), F.lit(kind))])[label])
+    df = with_issues_column(df).withColumn("event_type", lookup)
     return flag_issue(
         df,
         field="event_label",
         rule="label_unmapped",
-        reason=f"label is not mapped to the taxonomy in conf (known: {sorted(labels)})",
+        reason=per_source(labels, lambda source_labels: F.lit(f"label is not mapped to the taxonomy in conf (known: {sorted(source_labels)})")),
         failed=F.col("event_type").isNull(),
         value=F.col("event_label"),
     )
 
 
-def parse_amount(df: DataFrame, column: str = "amount", decimal_separator: str = ".") -> DataFrame:
-    """Parse an amount written with `decimal_separator` (thousands in groups of three, currency signs allowed) into decimal(18,2)."""
+def _amount(value: Column, decimal_separator: str) -> Column:
+    """`value` as decimal(18,2) when written with `decimal_separator` (thousands in groups of three), else null."""
     thousands = re.escape("." if decimal_separator == "," else ",")
     decimal = re.escape(decimal_separator)
     shape = rf"^-?(\d{{1,3}}({thousands}\d{{3}})+|\d+)({decimal}\d+)?$"
+    number = F.regexp_replace(F.regexp_replace(value, thousands, ""), decimal, ".")
+    return F.when(value.rlike(shape), number.cast("decimal(18,2)"))
+
+
+def parse_amount(df: DataFrame, column: str = "amount", decimal_separator: str | Mapping[str, str] = ".") -> DataFrame:
+    """Parse an amount written with `decimal_separator` (one for all rows, or per source system; currency signs allowed) into decimal(18,2)."""
+    separators = {"*": decimal_separator} if isinstance(decimal_separator, str) else decimal_separator
     cleaned = F.regexp_replace(F.col(column), r"[\s'’€$£]|CHF|EUR|NOK|SEK|DKK", "")
-    number = F.regexp_replace(F.regexp_replace(cleaned, thousands, ""), decimal, ".")
-    parsed = F.when(cleaned.rlike(shape), number.cast("decimal(18,2)"))
-    return replace_or_flag(with_issues_column(df), column, parsed, "amount_unparseable", f"not a number with decimal separator '{decimal_separator}'")
+    parsed = per_source(separators, lambda separator: _amount(cleaned, separator))
+    reason = per_source(separators, lambda separator: F.lit(f"not a number with decimal separator '{separator}'"))
+    return replace_or_flag(with_issues_column(df), column, parsed, "amount_unparseable", reason)
 
 
 def flag_missing_keys(df: DataFrame) -> DataFrame:
@@ -98,16 +108,19 @@ def flag_missing_keys(df: DataFrame) -> DataFrame:
     return flag_issue(df, "occurred_at", "timestamp_missing", "the event has no time", F.col("occurred_at").isNull(), missing)
 
 
-def standardise_interactions(selected: DataFrame, source: SourceConfig) -> DataFrame:
-    """Rows of `select_interaction_fields` of one source -> canonical interaction rows with `quality_issues` (not yet split)."""
-    mapping = source.interactions
-    assert mapping is not None, f"source '{source.name}' has no interactions mapping"
+def standardise_interactions(selected: DataFrame, sources: Sequence[SourceConfig]) -> DataFrame:
+    """Rows of `select_interaction_fields` of any of `sources` -> canonical interaction rows with `quality_issues` (not yet split).
+
+    All sources go through one plan: each row's labels, formats and decimal separator are its source's."""
+    mappings = {source.name: source.interactions for source in sources}
+    missing = [name for name, mapping in mappings.items() if mapping is None]
+    assert not missing, f"source(s) {missing} have no interactions mapping"
     df = with_issues_column(selected)
     df = flag_missing_keys(df)
-    df = map_event_type(df, mapping.labels)
-    df = parse_timestamp(df, "occurred_at", [*source.timestamp_formats, *source.date_formats])
-    df = parse_date(df, "due_date", source.date_formats)
-    df = parse_amount(df, "amount", source.decimal_separator)
+    df = map_event_type(df, {name: mapping.labels for name, mapping in mappings.items()})
+    df = parse_timestamp(df, "occurred_at", {source.name: [*source.timestamp_formats, *source.date_formats] for source in sources})
+    df = parse_date(df, "due_date", {source.name: source.date_formats for source in sources})
+    df = parse_amount(df, "amount", {source.name: source.decimal_separator for source in sources})
     return df.withColumn("currency", F.upper("currency")).select(*INTERACTION_COLUMNS)
 
 

@@ -50,7 +50,7 @@ def test_erp_documents_map_onto_the_taxonomy(spark) -> None:
             ("Z1", "D7", " za ", "05.03.2025", "1.234,50", "EUR", None, "R1"),
         ],
     )
-    result = standardise_interactions(select_interaction_fields(bronze, ERP), ERP)
+    result = standardise_interactions(select_interaction_fields(bronze, ERP), [ERP])
     assert tuple(result.columns) == INTERACTION_COLUMNS
     rows = {r.event_id: r for r in result.collect()}
     invoice, payment = rows["R1"], rows["Z1"]
@@ -71,7 +71,7 @@ def test_bad_events_carry_their_issue(spark) -> None:
             ("X4", "D7", "RE", None, "zehn", "EUR", None, None),
         ],
     )
-    assert _rules(standardise_interactions(select_interaction_fields(bronze, ERP), ERP)) == {
+    assert _rules(standardise_interactions(select_interaction_fields(bronze, ERP), [ERP])) == {
         "X1": ["label_unmapped"],
         "X2": ["customer_key_missing"],
         "X3": ["timestamp_unparseable"],
@@ -80,9 +80,9 @@ def test_bad_events_carry_their_issue(spark) -> None:
 
 
 def test_map_event_type_keeps_the_original_label(spark) -> None:
-    df = spark.createDataFrame([("Reklamation",), ("Lob",)], "event_label string")
-    result = map_event_type(df, {"Reklamation": "complaint"}).select("event_label", "event_type", F.size("quality_issues").alias("issues"))
-    expected = spark.createDataFrame([("Reklamation", "complaint", 0), ("Lob", None, 1)], "event_label string, event_type string, issues int")
+    df = spark.createDataFrame([("support", "Reklamation"), ("support", "Lob"), ("shop", "Reklamation")], "source_system string, event_label string")
+    result = map_event_type(df, {"support": {"Reklamation": "complaint"}, "shop": {"Reklamation": "return"}}).select("event_label", "event_type", F.size("quality_issues").alias("issues"))
+    expected = spark.createDataFrame([("Reklamation", "complaint", 0), ("Lob", None, 1), ("Reklamation", "return", 0)], "event_label string, event_type string, issues int")
     assert_df_equality(result, expected, ignore_row_order=True, ignore_nullable=True)
 
 
@@ -92,6 +92,10 @@ def test_parse_amount_with_decimal_comma_and_point(spark) -> None:
     assert parsed == [Decimal("1234.50"), Decimal("12.00"), Decimal("-3.50"), None, None]
     point = with_issues_column(spark.createDataFrame([("1,234.50",), ("€ 9.99",)], "amount string"))
     assert [r.amount for r in parse_amount(point, "amount", ".").collect()] == [Decimal("1234.50"), Decimal("9.99")]
+    both = with_issues_column(spark.createDataFrame([("erp", "1.234,50"), ("shop", "1,234.50"), ("shop", "1.234,50")], "source_system string, amount string"))
+    rows = parse_amount(both, "amount", {"erp": ",", "shop": "."}).collect()
+    assert [r.amount for r in rows] == [Decimal("1234.50"), Decimal("1234.50"), None], "each row read with its own source's separator"
+    assert rows[2].quality_issues[0].reason == "not a number with decimal separator '.'"
 
 
 def test_events_of_customer_records_silver_does_not_hold_are_flagged(spark) -> None:
