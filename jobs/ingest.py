@@ -57,10 +57,13 @@ class IngestResult:
     batches_rejected: int = 0
 
 
-def _ingest_log(store: TableStore, source: str) -> list:
-    if not store.exists(INGEST_LOG.name):
-        return []
-    return store.read(INGEST_LOG.name).where(F.col("source") == source).collect()
+def _ingest_log(store: TableStore, sources: list[str]) -> dict[str, list]:
+    """The ingest log's rows of these sources, by source (one read for all of them)."""
+    logged: dict[str, list] = {source: [] for source in sources}
+    if store.exists(INGEST_LOG.name):
+        for row in store.read(INGEST_LOG.name).where(F.col("source").isin(*sources)).collect():
+            logged[row.source].append(row)
+    return logged
 
 
 def _file_batch_ids(spark: SparkSession, source: SourceConfig, files: list[SourceFile], logged: list) -> dict[str, str]:
@@ -119,16 +122,22 @@ def _remove_partial_batches(store: TableStore, table: str, batch_ids: list[str],
 
 
 def ingest_source(
-    spark: SparkSession, store: TableStore, config: PipelineConfig, source: SourceConfig, ingested_at: datetime, shared: AbstractContextManager | None = None
+    spark: SparkSession,
+    store: TableStore,
+    config: PipelineConfig,
+    source: SourceConfig,
+    ingested_at: datetime,
+    shared: AbstractContextManager | None = None,
+    logged: list | None = None,
 ) -> IngestResult:
     """Ingest the batches (files, or a database snapshot) of a source that were not ingested before.
 
     `shared` (a lock when sources are ingested side by side) guards the writes to the tables all sources share: the
-    bronze quarantine and the ingest log."""
+    bronze quarantine and the ingest log. `logged`: the source's rows of the ingest log, when the caller read them."""
     shared = shared or nullcontext()
     started = time.monotonic()
     table = bronze_table(source.name).name
-    logged = _ingest_log(store, source.name)
+    logged = _ingest_log(store, [source.name])[source.name] if logged is None else logged
     done = {r.batch_id for r in logged if r.status == "ingested"}
     delivery = _new_rows(spark, config, source, done, logged)
     skipped = delivery.skipped
@@ -186,11 +195,12 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
     sources = [config.source(name) for name in only] if only else list(config.sources)
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
     shared = threading.Lock()
+    logged = _ingest_log(store, [source.name for source in sources])
 
     def ingest(numbered: tuple[int, SourceConfig]) -> IngestResult:
         position, source = numbered
         log.info("[%d/%d] ingesting %s (%s)", position, len(sources), source.name, source.format)
-        return ingest_source(spark, store, config, source, ingested_at, shared)
+        return ingest_source(spark, store, config, source, ingested_at, shared, logged[source.name])
 
     with ThreadPoolExecutor(max_workers=config.ingest.parallel_sources, thread_name_prefix="ingest") as pool:
         return list(pool.map(ingest, enumerate(sources, start=1)))
