@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_accuracy import POPULATION_CONFS, case_config, cluster_scores, generate, read_truth, run_plain_case, write_conf
+from bench_accuracy import POPULATION_CONFS, case_config, cluster_scores, generate, markdown_table, read_truth, run_plain_case, write_conf
 
 log = logging.getLogger("bench_pipeline")
 
@@ -57,7 +57,7 @@ def child(conf: Path, root: Path, driver_memory: str) -> dict[str, Any]:
     from golden_record.lakehouse.storage import open_store
 
     config = case_config(conf, root)
-    config = config.merged({"spark": {"conf": {**config.spark.conf, "spark.driver.memory": driver_memory}}})
+    config = config.merged({"spark": {"conf": {"spark.driver.memory": driver_memory}}})
     started = time.monotonic()
     spark = get_spark(config)
     store = open_store(spark, config)
@@ -69,7 +69,7 @@ def child(conf: Path, root: Path, driver_memory: str) -> dict[str, Any]:
         return max(ids) + 1 if ids else 0
 
     stages: list[dict[str, Any]] = []
-    mark = {"at": time.monotonic(), "jobs": jobs_started()}
+    mark = {"at": started, "jobs": 0}  # the first stage closed is the session's start
 
     def close_stage(name: str) -> None:
         now, jobs = time.monotonic(), jobs_started()
@@ -82,11 +82,7 @@ def child(conf: Path, root: Path, driver_memory: str) -> dict[str, Any]:
             _reset_peak(pid)
         mark.update(at=time.monotonic(), jobs=jobs_started())
 
-    stages.append({"stage": "spark-start", "seconds": round(time.monotonic() - started, 1), "spark_jobs": 0,
-                   "python_peak_mb": _status("self", "VmHWM") // 1024, "jvm_peak_mb": _status(jvm_pid, "VmHWM") // 1024})
-    for pid in ("self", jvm_pid):
-        _reset_peak(pid)
-    mark.update(at=time.monotonic(), jobs=jobs_started())
+    close_stage("spark-start")
     run = pipeline.run(config, spark, store, on_stage=lambda name, result: close_stage(name))
     records = store.read("silver.customers").count()
     clusters = store.read("gold.match_clusters").select("unique_id", "cluster_id").toPandas()
@@ -138,20 +134,15 @@ def _stage_table(case: dict[str, Any]) -> str:
 
 
 def summary_table(cases: list[dict[str, Any]]) -> str:
-    """One row per size: times, ratio and accuracy of both."""
-    prf = lambda s: f"{s['precision']:.4f} / {s['recall']:.4f} / {s['f1']:.4f}"
-    lines = [
-        "| population | persons | records | pipeline s | plain s | ratio | pipeline P / R / F1 | plain P / R / F1 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
-    ]
-    for case in cases:
-        ours, plain = case["pipeline"], case["plain"]
-        ratio = ours["seconds"] / plain["seconds"]["total"]
-        lines.append(
-            f"| {case['population']} | {case['persons']:,} | {ours['records']:,} | {ours['seconds']:.1f} | {plain['seconds']['total']:.1f} | "
-            f"{ratio:.1f}x | {prf(ours['scores'])} | {prf(plain['scores'])} |"
-        )
-    return "\n".join(lines)
+    """One row per size: times, ratio and accuracy of both (bench_accuracy's table)."""
+    return markdown_table([
+        {
+            "population": case["population"], "persons": case["persons"], "records": case["pipeline"]["records"],
+            "pipeline_seconds": case["pipeline"]["seconds"], "plain_seconds": case["plain"]["seconds"]["total"],
+            "pipeline": case["pipeline"]["scores"], "plain": case["plain"]["scores"],
+        }
+        for case in cases
+    ])
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import NamedTuple
@@ -127,17 +127,15 @@ def ingest_source(
     config: PipelineConfig,
     source: SourceConfig,
     ingested_at: datetime,
-    shared: AbstractContextManager | None = None,
-    logged: list | None = None,
+    shared: AbstractContextManager,
+    logged: list,
 ) -> IngestResult:
     """Ingest the batches (files, or a database snapshot) of a source that were not ingested before.
 
     `shared` (a lock when sources are ingested side by side) guards the writes to the tables all sources share: the
-    bronze quarantine and the ingest log. `logged`: the source's rows of the ingest log, when the caller read them."""
-    shared = shared or nullcontext()
+    bronze quarantine and the ingest log. `logged`: the source's rows of the ingest log."""
     started = time.monotonic()
     table = bronze_table(source.name).name
-    logged = _ingest_log(store, [source.name])[source.name] if logged is None else logged
     done = {r.batch_id for r in logged if r.status == "ingested"}
     delivery = _new_rows(spark, config, source, done, logged)
     skipped = delivery.skipped
