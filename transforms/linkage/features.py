@@ -44,6 +44,16 @@ def identifier_key(value: Column, placeholder_patterns: list[str]) -> Column:
     return F.when((key != "") & ~placeholder, key)
 
 
+MIN_EMAIL_LOCAL_LENGTH = 4
+"""Shorter local parts (jo@, ab1@) are too common across domains to say anything about a person."""
+
+
+def email_local_key(email: Column) -> Column:
+    """The local part of an e-mail address, letters and digits only ("jan.de-vries@x.nl" -> "jandevries"); null when short."""
+    local = F.regexp_replace(F.substring_index(email, "@", 1), "[^0-9a-z]", "")
+    return F.when(email.contains("@") & (F.length(local) >= MIN_EMAIL_LOCAL_LENGTH), local)
+
+
 @dataclass(frozen=True)
 class DerivedColumn:
     """A linkage input column computed from a silver column."""
@@ -56,13 +66,17 @@ DERIVED_COLUMNS = {
     "first_name_variants": DerivedColumn("first_name_norm", lambda spec, _: first_name_variants(F.col("first_name_norm"), spec["first_name_variants"])),
     "last_name_parts": DerivedColumn("last_name_norm", lambda spec, _: F.split("last_name_norm", " ")),
     "birth_date_text": DerivedColumn("birth_date", lambda spec, _: F.date_format("birth_date", "yyyy-MM-dd")),
+    "email_local_key": DerivedColumn("email_norm", lambda spec, _: email_local_key(F.col("email_norm"))),
     **{
         f"{name}_key": DerivedColumn(name, lambda spec, ids, name=name: identifier_key(F.col(name), ids.placeholder_patterns))
         for name in IDENTIFIER_FIELDS
     },
 }
 """Linkage input columns computed from silver columns: name variants for nicknames, compound and double names, the birth
-date as text (digit typos), identifier keys."""
+date as text (digit typos), the e-mail's local part (the same handle at another provider), identifier keys."""
+
+SHARED_VALUE_KEYS = frozenset({"email_local_key", *(f"{name}_key" for name in IDENTIFIER_FIELDS)})
+"""Derived keys whose values many records share (a default, a test value, `info@`) are nulled before matching."""
 
 
 MAX_INLINE_VALUES = 1000
@@ -107,7 +121,7 @@ def prepare_for_linkage(customers: DataFrame, spec: dict[str, Any], identifiers:
     values = {c: F.nullif(F.trim(c), F.lit("")) if types[c] == "string" else F.col(c) for c in needed[2:]}
     cleaned = customers.select(F.concat_ws(":", "source_system", "source_record_id").alias("unique_id"), "source_system", "source_record_id", *[v.alias(c) for c, v in values.items()])
     prepared = cleaned.select(*cleaned.columns[:3], *[DERIVED_COLUMNS[c].make(spec, identifiers).alias(c) if c in DERIVED_COLUMNS else F.col(c) for c in spec["input_columns"]])
-    keys = [c for c in spec["input_columns"] if c in DERIVED_COLUMNS and DERIVED_COLUMNS[c].base in IDENTIFIER_FIELDS]
+    keys = [c for c in spec["input_columns"] if c in SHARED_VALUE_KEYS]
     columns = prepared.columns
     prepared, shared = without_shared_values(prepared, keys, identifiers.max_records_per_value)
     for column, count in shared.items():

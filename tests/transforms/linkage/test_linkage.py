@@ -19,7 +19,7 @@ from golden_record.transforms.linkage.errors import LinkageError
 from golden_record.transforms.linkage.features import prepare_for_linkage
 from golden_record.transforms.linkage.models import load_model
 from golden_record.transforms.linkage.prediction import PAIR_SCHEMA, match_pairs, predict, settings_for_model
-from golden_record.transforms.linkage.spec import blocking_rule, load_spec, splink_settings
+from golden_record.transforms.linkage.spec import blocking_rule, gamma_labels, load_spec, splink_settings
 from golden_record.transforms.linkage.splink_adapter import new_linker, to_spark
 from golden_record.transforms.linkage.training import untrained_levels
 
@@ -266,3 +266,44 @@ def test_review_lists_pairs_above_the_threshold_left_in_two_clusters(matched: tu
     review = {(row.unique_id_l, row.unique_id_r): row.review_reason for row in review_pairs(scored, apart, spec, linkage).collect()}
     assert review[("crm:4", "support_tickets:s1")] == "above the match threshold but its records' groups match too weakly on average"
     assert ("crm:4", "support_tickets:s1") not in {(row.unique_id_l, row.unique_id_r) for row in review_pairs(scored, clusters, spec, linkage).collect()}
+
+
+def test_email_local_key_is_the_handle_in_letters_and_digits(spark: SparkSession, spec: dict) -> None:
+    silver = spark.createDataFrame(
+        [
+            _record("shop", "1", "jan", "vries", None, "jan.de-vries@x.nl", None, None, None, None, None),
+            _record("shop", "2", "jo", "vries", None, "jo@x.nl", None, None, None, None, None),
+            *[_record("news", str(i), None, None, None, f"info@shop{i}.nl", None, None, None, None, None) for i in range(7)],
+        ],
+        SILVER_COLUMNS,
+    )
+    keys = {row.unique_id: row.email_local_key for row in prepare_for_linkage(silver, spec).collect()}
+    assert keys["shop:1"] == "jandevries"
+    assert keys["shop:2"] is None  # too short to tell people apart
+    assert {keys[f"news:{i}"] for i in range(7)} == {None}  # shared by more records than a person has: not evidence
+
+
+def _levels(spark: SparkSession, spec: dict, linkage: LinkageSettings, records: list[tuple]) -> dict[str, str]:
+    """Level label of each comparison for the one pair of two silver records, scored with the bundled model."""
+    prepared = prepare_for_linkage(spark.createDataFrame(records, SILVER_COLUMNS), spec)
+    linker = new_linker(prepared, splink_settings(spec, model=load_model(bundled_file(BUNDLED_MODEL))), linkage)
+    pair = predict(linker, pair_floor=0.0).as_pandas_dataframe()
+    assert len(pair) == 1, "the blocking rules should compare the two records"
+    return {name: labels[int(pair[f"gamma_{name}"][0])] for name, labels in gamma_labels(spec).items()}
+
+
+def test_short_forms_handles_and_a_postcode_without_city_are_evidence(spark: SparkSession, spec: dict, linkage: LinkageSettings) -> None:
+    # a loyalty card holder (short first name, postcode but no city) and the same person's shop account
+    levels = _levels(spark, spec, linkage, [
+        _record("loyalty", "1", "jantje", "hoekstra", None, None, None, None, None, "1077HA", None),
+        _record("shop", "2", "jan", "hoekstra", None, "hoekstrajan@gmail.com", None, "beatrixlaan", "7", "1077HA", "amsterdam"),
+    ])
+    assert levels["first_name"] == "One begins or ends the other (short form)"
+    assert levels["postcode_city"] == "Exact match on postcode"
+    # two newsletter sign-ups with the same handle at two providers, no names: found by blocking on the handle
+    levels = _levels(spark, spec, linkage, [
+        _record("news", "1", None, None, None, "hoekstra.jan@outlook.com", None, None, None, None, None),
+        _record("news", "2", None, None, None, "hoekstrajan@gmail.com", None, None, None, None, None),
+    ])
+    assert levels["email_norm"] == "All other comparisons"  # the handle finds the pair; names, not the handle, must decide
+    assert levels["postcode_city"] == "Neither postcode nor city on both records"
