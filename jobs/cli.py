@@ -65,7 +65,10 @@ def _print_table(title: str, rows: list[dict[str, Any]]) -> None:
 
 
 def _fmt(value: Any) -> str:
-    return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
+    """A table cell: seconds and counts with thousands separators, probabilities and thresholds (below 10) to 3 digits."""
+    if isinstance(value, float):
+        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3g}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def show_sample(summary: dict[str, Any], config: PipelineConfig) -> None:

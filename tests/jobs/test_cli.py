@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from golden_record.jobs.cli import main
+from golden_record.jobs.cli import _fmt, main
 from golden_record.lakehouse.storage import open_store
 from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY
 
@@ -98,3 +98,7 @@ def test_run_with_a_config_mistake_stops_before_any_work_naming_file_and_field(t
     assert error.startswith("configuration error: invalid configuration")
     assert f"{conf}: {field}" in error
     assert not root.exists(), "nothing ran: no Spark session, no table, no folder"
+
+
+def test_table_cells_show_thresholds_to_three_digits_and_seconds_to_one_decimal() -> None:
+    assert [_fmt(0.473), _fmt(0.2365), _fmt(21.04), _fmt(12_345.6), _fmt(27_379), _fmt("crm")] == ["0.473", "0.236", "21.0", "12,345.6", "27,379", "crm"]
