@@ -15,6 +15,7 @@ from pyspark.sql.types import StructType
 from golden_record.lakehouse import quality
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.progress import StageProgress
 from golden_record.lakehouse.session import materialise
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MATCH_CLUSTERS, MATCH_PAIRS, SILVER_CUSTOMERS, SILVER_INTERACTIONS
@@ -45,6 +46,8 @@ def _read_or_empty(spark: SparkSession, store: TableStore, table: str, schema: S
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: str | None = None) -> dict[str, Any]:
     """Build the gold tables from silver and the match clusters (gates first); return counts, gate results under "gates"."""
     started = time.monotonic()
+    progress = StageProgress("build-gold", ["golden ids and records", "customer 360 and timeline", "gates", "write tables"], config.paths.reports)
+    progress.step("golden ids and records")
     settings = config.gold
     run_at = datetime.now(timezone.utc)
     run_id = run_id or new_run_id(run_at)
@@ -60,11 +63,13 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     xref = materialise(customer_xref(assigned, pairs, run_id, run_at))
     events = materialise(id_events(assigned, previous, run_id, run_at))
     golden = materialise(survive(silver.join(xref.select(*KEYS, "golden_id"), KEYS), settings))
+    progress.records = xref.count()
+    progress.step("customer 360 and timeline")
     as_of = as_of_date(interactions, settings.customer_360, silver)
     timeline = materialise(customer_timeline(interactions, xref))
     kpis = materialise(customer_360(timeline, golden.select("golden_id"), settings.customer_360, as_of))
     coverage = materialise(xref_coverage(silver.select(*KEYS), xref, interactions))
-    log.info("gold run %s: %s records -> %s golden customers", run_id, f"{xref.count():,}", f"{golden.count():,}")
+    log.info("gold run %s: %s records -> %s golden customers", run_id, f"{progress.records:,}", f"{golden.count():,}")
 
     parameters = {
         "golden_ids": xref.select("golden_id").distinct().count(),
@@ -74,6 +79,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
         "min_linked_customer_share": settings.gate.min_linked_customer_share,
         "timeline_events": timeline.count(),  # the 360 counts every timeline event once (0 without interactions)
     }
+    progress.step("gates")
     reports = config.paths.reports
     gates = [
         quality.validate(golden, GOLDEN_CUSTOMERS, reports, parameters, config.quality),
@@ -84,6 +90,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     for gate in gates:
         quality.enforce(gate)  # raises before anything is written: the previous gold stays in place
 
+    progress.step("write tables")
     store.overwrite(CUSTOMER_XREF.name, xref)
     if not events.isEmpty() or not store.exists(GOLDEN_ID_HISTORY.name):
         store.append(GOLDEN_ID_HISTORY.name, events)
@@ -109,6 +116,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     }
     counts["duplicates_merged"] = counts["records"] - counts["golden_customers"]
     counts["seconds"] = round(time.monotonic() - started, 1)
+    progress.finish()
     log.info(
         "gold run %(run_id)s: %(records)s records -> %(golden_customers)s golden customers (%(duplicates_merged)s duplicates merged); "
         "ids: %(ids_created)s created, %(id_merges)s merges, %(id_splits)s splits, %(ids_retired)s retired; "

@@ -10,6 +10,7 @@ from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
 from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.progress import StageProgress
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.tables import MATCH_CLUSTERS, MATCH_PAIRS, MATCH_REVIEW, SILVER_CUSTOMERS
 from golden_record.transforms.linkage.clustering import cluster_records, review_pairs
@@ -27,19 +28,27 @@ log = logging.getLogger(__name__)
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[str, Any]:
     """Match the current silver customers; return counts (records, pairs, merged pairs, review pairs, clusters, seconds)."""
     started = time.monotonic()
+    progress = StageProgress("match", ["prepare input", "count comparisons", "score pairs", "choose thresholds", "cluster", "write tables"], config.paths.reports)
+    progress.step("prepare input")
     configured = config.linkage
     trained = matching_model(configured, config.paths.models)
     spec, model_path = trained.spec, trained.path
     records = prepare_for_linkage(store.read(SILVER_CUSTOMERS.name), spec, configured.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
-    record_count = records.count()
+    record_count = progress.records = records.count()
     log.info("matching %s records with model %s (trained %s on %s records; %s backend)", f"{record_count:,}", model_path, trained.metadata.get("trained_at", "?"), trained.metadata.get("records", "?"), configured.backend)
 
     linker = new_linker(records, splink_settings(spec, model=trained.model), configured)
+    progress.step("count comparisons")
     comparisons = count_comparisons(linker)
+    progress.step("score pairs")
     predictions = predict(linker, configured.pair_floor)
+    progress.step("choose thresholds")
     linkage = settings_for_model(configured, spec, linker, predictions)
+    progress.step("cluster")
     clusters = cluster_records(linker, predictions, records, spec, linkage)
     scored = to_spark(predictions, spark)
+
+    progress.step("write tables")
 
     store.overwrite(MATCH_PAIRS.name, match_pairs(scored))
     store.overwrite(MATCH_CLUSTERS.name, clusters)
@@ -62,5 +71,6 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[
         "seconds": round(time.monotonic() - started, 1),
     }
     records.unpersist()
+    progress.finish()
     log.info("matched %(records)s records: %(comparisons)s comparisons, %(pairs)s pairs kept, %(clusters)s clusters (largest %(largest_cluster)s), %(review_pairs)s pairs to review in %(seconds)ss", counts)
     return counts

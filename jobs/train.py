@@ -11,6 +11,7 @@ from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
 from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.progress import StageProgress
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.tables import SILVER_CUSTOMERS
 from golden_record.transforms.linkage.errors import LinkageError
@@ -18,7 +19,7 @@ from golden_record.transforms.linkage.features import prepare_for_linkage
 from golden_record.transforms.linkage.models import load_prior, save_model
 from golden_record.transforms.linkage.spec import comparison_columns, load_spec, splink_settings
 from golden_record.transforms.linkage.splink_adapter import new_linker, removes_intermediate_tables
-from golden_record.transforms.linkage.training import train_model
+from golden_record.transforms.linkage.training import TRAINING_STEPS, train_model
 from golden_record.transforms.linkage.training_plan import filled_columns, filled_counts, plan_training
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,15 @@ log = logging.getLogger(__name__)
 def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> Path:
     """Train on the current silver customers, with comparisons and sessions fitted to the columns they fill; return the model path."""
     started = time.monotonic()
+    progress = StageProgress("train", ["prepare input", *TRAINING_STEPS, "save model"], config.paths.reports)
+    progress.step("prepare input")
     linkage = config.linkage
     spec_path = linkage.settings_path()
     spec = load_spec(spec_path)
     silver_version = store.version(SILVER_CUSTOMERS.name)
     records = prepare_for_linkage(store.read(SILVER_CUSTOMERS.name, version=silver_version), spec, linkage.identifiers).persist(StorageLevel.MEMORY_AND_DISK)
     counts = filled_counts(records, spec["input_columns"])
-    record_count = records.count()
+    record_count = progress.records = records.count()
     filled = filled_columns(counts, linkage.training.min_filled_records)
     try:
         plan = plan_training(spec, comparison_columns(spec, include_derived=True), linkage.training.deterministic_rules, linkage.training.em_blocking_rules, filled)
@@ -50,7 +53,8 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> Path:
     prior_path, prior = load_prior(linkage)
     settings = splink_settings(plan.spec, training=linkage.training, prior_lambda=prior["probability_two_random_records_match"] if prior else None)
     linker = new_linker(records, settings, linkage)
-    model, report = train_model(linker, linkage.training, plan, record_count, prior)
+    model, report = train_model(linker, linkage.training, plan, record_count, prior, on_step=progress.step)
+    progress.step("save model")
     trained_at = datetime.now(timezone.utc)
     seconds = time.monotonic() - started
     metadata = {
@@ -73,5 +77,6 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> Path:
     }
     path = save_model(model, metadata, config.paths.models, trained_at)
     records.unpersist()
+    progress.finish()
     log.info("trained the linkage model on %s records in %.0fs; saved %s", f"{record_count:,}", seconds, path)
     return path

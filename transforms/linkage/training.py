@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +81,13 @@ class TrainingReport:
     warnings: list[str]
 
 
-def train_model(linker: Linker, training: TrainingSettings, plan: TrainingPlan, records: int, prior: dict[str, Any] | None) -> tuple[dict[str, Any], TrainingReport]:
+TRAINING_STEPS = ["probability two records match", "u by random sampling", "m by EM sessions"]
+"""The steps of `train_model`, in order, as reported to its `on_step`."""
+
+
+def train_model(
+    linker: Linker, training: TrainingSettings, plan: TrainingPlan, records: int, prior: dict[str, Any] | None, on_step: Callable[[str], None] = lambda step: None
+) -> tuple[dict[str, Any], TrainingReport]:
     """Estimate lambda, u and m unsupervised on this data; levels it never shows keep prior values (see with_priors).
 
     EM sessions run in the configured order; a session that would estimate only comparisons earlier sessions
@@ -90,6 +97,7 @@ def train_model(linker: Linker, training: TrainingSettings, plan: TrainingPlan, 
     """
     deterministic_rules, em_rules = plan.deterministic_rules, plan.em_rules
     warnings = []
+    on_step(TRAINING_STEPS[0])
     try:
         if not deterministic_rules:
             raise LinkageError("no deterministic rule has its columns filled")
@@ -98,8 +106,10 @@ def train_model(linker: Linker, training: TrainingSettings, plan: TrainingPlan, 
         if not prior:
             raise ModelNotTrainedError(f"the probability that two records match cannot be estimated: {exc}") from exc
         warnings.append(f"probability two random records match kept from the prior model ({exc})")
+    on_step(TRAINING_STEPS[1])
     pairs_sampled = min(training.u_max_pairs, records * (records - 1) / 2)
     linker.training.estimate_u_using_random_sampling(max_pairs=training.u_max_pairs, seed=training.seed)
+    on_step(TRAINING_STEPS[2])
     sessions, skipped, estimated = [], [], set()
     for rule in em_rules:
         if plan.estimates.get(str(rule), set()) <= estimated:
