@@ -81,8 +81,9 @@ class StageProgress:
         self._close_step()
         self._current = name
         remaining = self.steps[self.steps.index(name):]
-        left = estimate_left(self.previous, remaining, self.records)
-        estimate = f"about {left:.0f} s left" if left is not None else "no estimate yet" if self.previous is None else "estimate after the record count"
+        records = self.records or (self.previous.records if self.previous else 0)  # not counted yet: as many as last time
+        left = estimate_left(self.previous, remaining, records)
+        estimate = f"about {left:.0f} s left" if left is not None else "no estimate yet"
         log.info("%s %d/%d %s: %.1f s so far, %s", self.stage, self.steps.index(name) + 1, len(self.steps), name, time.monotonic() - self._started, estimate)
 
     def finish(self) -> dict[str, float]:

@@ -42,6 +42,11 @@ def test_a_second_run_is_told_how_long_the_rest_takes_and_a_failed_run_keeps_the
     expected = 2 * sum(history["match"].seconds.values())
     assert caplog.messages[0].startswith("match 1/2 score: ") and caplog.messages[0].endswith(f" s so far, about {expected:.0f} s left")
 
+    caplog.clear()
+    unknown = StageProgress("match", ["score", "cluster"], tmp_path)
+    unknown.step("score")  # records not counted yet: assumed as many as last time
+    assert caplog.messages[0].endswith(" s left") and "no estimate" not in caplog.messages[0]
+
     kept = (tmp_path / HISTORY_FILE).read_text(encoding="utf-8")
     with pytest.raises(RuntimeError), StageProgress("match", ["score", "cluster"], tmp_path) as failed:
         failed.records = 5
