@@ -63,13 +63,13 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     xref = materialise(customer_xref(assigned, pairs, run_id, run_at))
     events = materialise(id_events(assigned, previous, run_id, run_at))
     golden = materialise(survive(silver.join(xref.select(*KEYS, "golden_id"), KEYS), settings))
-    progress.records = xref.count()
+    records = progress.records = xref.count()
     progress.step("customer 360 and timeline")
     as_of = as_of_date(interactions, settings.customer_360, silver)
     timeline = materialise(customer_timeline(interactions, xref))
     kpis = materialise(customer_360(timeline, golden.select("golden_id"), settings.customer_360, as_of))
     coverage = materialise(xref_coverage(silver.select(*KEYS), xref, interactions))
-    log.info("gold run %s: %s records -> %s golden customers", run_id, f"{progress.records:,}", f"{golden.count():,}")
+    log.info("gold run %s: %s records -> %s golden customers", run_id, f"{records:,}", f"{golden.count():,}")
 
     parameters = {
         "golden_ids": xref.select("golden_id").distinct().count(),
@@ -102,7 +102,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     orphans = coverage.where(F.col("coverage") == "orphan_interactions").agg(F.sum("interactions")).first()[0] or 0
     counts = {
         "run_id": run_id,
-        "records": xref.count(),
+        "records": records,
         "golden_customers": golden.count(),
         "multi_record_customers": golden.where(F.col("record_count") > 1).count(),
         "ids_created": event_counts.get("created", 0),

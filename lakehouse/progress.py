@@ -12,7 +12,6 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +60,12 @@ class StageProgress:
     def __init__(self, stage: str, steps: list[str], reports_dir: str | Path) -> None:
         self.stage, self.steps = stage, steps
         self.path = Path(reports_dir) / HISTORY_FILE
-        self.previous = read_history(self.path).get(stage)
+        self._history = read_history(self.path)
+        self.previous = self._history.get(stage)
         self.records = 0
         self.seconds: dict[str, float] = {}
         self._current: str | None = None
         self._started = self._step_started = time.monotonic()
-
-    def __enter__(self) -> StageProgress:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
-        if kind is None:
-            self.finish()
 
     def step(self, name: str) -> None:
         """End the current step and start `name` (one of the declared steps)."""
@@ -80,22 +73,21 @@ class StageProgress:
             raise ValueError(f"{self.stage}: unknown step {name!r}; declared: {self.steps}")
         self._close_step()
         self._current = name
-        remaining = self.steps[self.steps.index(name):]
+        position = self.steps.index(name)
+        remaining = self.steps[position:]
         records = self.records or (self.previous.records if self.previous else 0)  # not counted yet: as many as last time
         left = estimate_left(self.previous, remaining, records)
         estimate = f"about {left:.0f} s left" if left is not None else "no estimate yet"
-        log.info("%s %d/%d %s: %.1f s so far, %s", self.stage, self.steps.index(name) + 1, len(self.steps), name, time.monotonic() - self._started, estimate)
+        log.info("%s %d/%d %s: %.1f s so far, %s", self.stage, position + 1, len(self.steps), name, time.monotonic() - self._started, estimate)
 
-    def finish(self) -> dict[str, float]:
-        """End the last step and keep this run's step times for the next estimate; the seconds per step."""
+    def finish(self) -> None:
+        """End the last step and keep this run's step times for the next estimate (a stage that fails never gets here)."""
         self._close_step()
-        history = read_history(self.path)
-        history[self.stage] = StepTimes(self.records, dict(self.seconds))
+        self._history[self.stage] = StepTimes(self.records, dict(self.seconds))
         try:
-            write_history(self.path, history)
+            write_history(self.path, self._history)
         except OSError as exc:
             log.warning("cannot keep the step times in %s: %s", self.path, exc)
-        return self.seconds
 
     def _close_step(self) -> None:
         now = time.monotonic()
