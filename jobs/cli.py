@@ -181,6 +181,19 @@ def cmd_build_gold(args: argparse.Namespace, config: PipelineConfig) -> None:
     show_build_gold(build_gold.run(config, spark, store), config)
 
 
+def cmd_erase(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Erase persons (right to be forgotten) from every layer, vacuum old file versions, scrub reports, suppress them at ingest."""
+    from golden_record.jobs import erase
+
+    spark, store = _session(config)
+    result = erase.run(config, spark, store, golden_ids=args.golden_id or (), source_records=args.source_record or (), emails=args.email or ())
+    _print_table(f"erasure {result.request_id} (audit in privacy.erasure_audit)", [{"table": t, "rows_removed": n} for t, n in result.rows_removed.items()])
+    print(
+        f"{result.golden_customers} golden customer(s), {result.source_records} source record(s) erased; {result.files_vacuumed} old file(s) vacuumed, "
+        f"{result.reports_scrubbed} report file(s) scrubbed, {result.suppressed_values} value(s) added to the suppression list"
+    )
+
+
 def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
     """Run the pipeline end to end: optionally generate sample silos, then ingest, standardise, train, match, build gold."""
     from golden_record.jobs import pipeline
@@ -242,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("build-gold", cmd_build_gold, cmd_build_gold.__doc__)
     evaluate = add("evaluate", cmd_evaluate, cmd_evaluate.__doc__)
     evaluate.add_argument("--truth", metavar="FILE", help="ground-truth CSV (default: the sample generator's ground_truth.csv)")
+
+    erase = add("erase", cmd_erase, cmd_erase.__doc__)
+    erase.add_argument("--golden-id", action="append", metavar="ID", help="golden id of the person (repeatable)")
+    erase.add_argument("--source-record", action="append", metavar="SOURCE:ID", help="a source record of the person, e.g. crm:10042: their whole golden customer is erased (repeatable)")
+    erase.add_argument("--email", action="append", metavar="ADDRESS", help="an e-mail address of the person, in any spelling silver matches (repeatable)")
 
     run = add("run", cmd_run, cmd_run.__doc__)
     run.add_argument("--generate-sample", type=int, metavar="PERSONS", help="first generate sample silos for this many persons")

@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from golden_record.lakehouse.gold_settings import GoldSettings
 from golden_record.lakehouse.linkage_settings import LinkageSettings
+from golden_record.lakehouse.privacy_settings import PrivacySettings
 from golden_record.lakehouse.settings_base import ConfigError, FileRef, Strict
 from golden_record.lakehouse.standardisation_settings import StandardisationRules
 from golden_record.lakehouse.tables import CUSTOMER_FIELDS, INTERACTION_FIELDS, RESERVED_SOURCE_NAMES
@@ -238,6 +239,7 @@ class SourceConfig(Strict):
     default_region: str = Field(default="DE", pattern=r"^[A-Z]{2}$", description="ISO country for phones and addresses without one")
     customers: CustomerMapping | None = None
     interactions: InteractionMapping | None = None
+    privacy: dict[str, str] = Field(default_factory=dict, description="data class of a source column the mappings do not map (raw name -> class)")
 
     @model_validator(mode="after")
     def _shape(self) -> "SourceConfig":
@@ -296,6 +298,7 @@ class PipelineConfig(Strict):
     standardisation: StandardisationRules = Field(description="reference data of the silver standardisers (conf/standardisation.yaml)")
     linkage: LinkageSettings = Field(description="entity resolution (conf/linkage.yaml)")
     gold: GoldSettings = Field(description="golden records, ids, customer 360 (conf/gold.yaml)")
+    privacy: PrivacySettings = Field(description="data classes, masking, suppression, retention (conf/privacy.yaml)")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "PipelineConfig":
@@ -307,6 +310,9 @@ class PipelineConfig(Strict):
         if reserved:
             raise ValueError(f"source names {reserved} are reserved for pipeline tables {sorted(RESERVED_SOURCE_NAMES)}")
         for source in self.sources:
+            unknown_classes = sorted(set(source.privacy.values()) - set(self.privacy.classes))
+            if unknown_classes:
+                raise ValueError(f"source '{source.name}': privacy classes {unknown_classes} are not defined; defined: {sorted(self.privacy.classes)}")
             mapping = source.interactions
             if mapping is None:
                 continue

@@ -128,6 +128,19 @@ CUSTOMER_TIMELINE = Table(
     ),
 )
 
+SUPPRESSION_LIST = Table(
+    "privacy.suppression_list",
+    "salted SHA-256 of one identifying value of an erased person (no value itself)",
+    key=("value_hash",),
+    columns=("value_hash", "kind", "request_id", "added_at"),
+)
+ERASURE_AUDIT = Table(
+    "privacy.erasure_audit",
+    "erasure or retention request (no personal data)",
+    key=("request_id",),
+    columns=("request_id", "requested_at", "kind", "selector", "subject_hashes", "golden_customers", "source_records", "tables", "files_vacuumed", "reports_scrubbed"),
+)
+
 TABLES = (
     BRONZE_QUARANTINE,
     INGEST_LOG,
@@ -142,6 +155,8 @@ TABLES = (
     GOLDEN_ID_HISTORY,
     CUSTOMER_360,
     CUSTOMER_TIMELINE,
+    SUPPRESSION_LIST,
+    ERASURE_AUDIT,
 )
 """Every fixed table, in pipeline order (plus one `bronze.<source>` per source, see `bronze_table`)."""
 

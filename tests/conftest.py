@@ -25,6 +25,29 @@ def spark(config: PipelineConfig):
     session.stop()
 
 
+@pytest.fixture(scope="session")
+def sample_run(spark, tmp_path_factory: pytest.TempPathFactory) -> PipelineConfig:
+    """One whole pipeline run on a generated 200-person sample (DuckDB linkage): a complete lakehouse that tests read,
+    or copy (fixture `copy_of_run`) before they change it. Returns the run's config."""
+    from golden_record.jobs import pipeline
+    from golden_record.lakehouse.storage import open_store
+
+    root = tmp_path_factory.mktemp("sample-run")
+    run_config = load_config(environment="test", overrides={"paths": {"root": str(root)}, "linkage": {"backend": "duckdb"}})
+    pipeline.run(run_config, spark, open_store(spark, run_config), sample_persons=200)
+    return run_config
+
+
+@pytest.fixture
+def copy_of_run(sample_run: PipelineConfig, tmp_path: Path) -> PipelineConfig:
+    """The config of a copy of `sample_run`'s whole data root (samples, lakehouse, reports, models), for a test that changes it."""
+    import shutil
+
+    root = tmp_path / "run"
+    shutil.copytree(sample_run.paths.root, root)
+    return load_config(environment="test", overrides={"paths": {"root": str(root)}, "linkage": {"backend": "duckdb"}})
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A per-test folder for input files."""

@@ -9,12 +9,12 @@ from pathlib import Path
 from golden_record.lakehouse.tables import BRONZE_SOURCE_GRAIN, RESERVED_SOURCE_NAMES, TABLES, bronze_table
 
 REPO = Path(__file__).resolve().parents[2]
-TABLE_NAME = re.compile(r"^(bronze|silver|gold)\.[a-z0-9_]+$")
+TABLE_NAME = re.compile(r"^(bronze|silver|gold|privacy)\.[a-z0-9_]+$")
 
 
 def _readme_rows() -> list[tuple[str, str, str]]:
     """`| `layer.table` | grain | columns |` rows of the README's Tables section."""
-    return re.findall(r"^\| `((?:bronze|silver|gold)\.[a-z0-9_<>]+)` \| ([^|]+) \| ([^|]+) \|", (REPO / "README.md").read_text(encoding="utf-8"), flags=re.M)
+    return re.findall(r"^\| `((?:bronze|silver|gold|privacy)\.[a-z0-9_<>]+)` \| ([^|]+) \| ([^|]+) \|", (REPO / "README.md").read_text(encoding="utf-8"), flags=re.M)
 
 
 def _readme_tables() -> dict[str, str]:

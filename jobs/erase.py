@@ -1,0 +1,270 @@
+"""Job: erase a person (right to be forgotten) from every layer, vacuum old file versions, scrub reports, keep them suppressed."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.storage import TableStore
+from golden_record.lakehouse.suppression import suppression_salt
+from golden_record.lakehouse.tables import (
+    BRONZE_QUARANTINE,
+    CUSTOMER_XREF,
+    ERASURE_AUDIT,
+    GOLDEN_ID_HISTORY,
+    INGEST_LOG,
+    SILVER_CUSTOMERS,
+    SILVER_INTERACTIONS,
+    SILVER_QUARANTINE,
+    SUPPRESSION_LIST,
+    bronze_table,
+)
+from golden_record.transforms.privacy.erasure import ErasureSubject, erasure_predicate, in_list, mentions_subject, pairs_predicate, scrub_text
+from golden_record.transforms.privacy.suppression import customer_reference, salted_hash, suppression_keys
+from golden_record.transforms.silver.customers import select_customer_fields
+from golden_record.transforms.silver.emails import standardise_email
+from golden_record.transforms.silver.issues import with_issues_column
+
+log = logging.getLogger(__name__)
+
+KEPT_TABLES = frozenset({INGEST_LOG.name, GOLDEN_ID_HISTORY.name, SUPPRESSION_LIST.name, ERASURE_AUDIT.name})
+"""Tables that hold no personal data and stay as they are (the id history gets an `erased` tombstone)."""
+
+TEXT_SUFFIXES = frozenset({".html", ".htm", ".json", ".csv", ".txt", ".log", ".md", ".yaml", ".yml", ".xml", ".js"})
+"""Report files whose text is scrubbed."""
+
+IDENTIFYING_COLUMNS = ("email", "email_norm", "phone", "national_id", "customer_number", "loyalty_card")
+PERSONAL_COLUMNS = ("first_name", "last_name", "birth_date", "street")
+
+AUDIT_SCHEMA = T.StructType([
+    T.StructField("request_id", T.StringType()),
+    T.StructField("requested_at", T.TimestampType()),
+    T.StructField("kind", T.StringType()),
+    T.StructField("selector", T.StringType()),
+    T.StructField("subject_hashes", T.ArrayType(T.StringType())),
+    T.StructField("golden_customers", T.LongType()),
+    T.StructField("source_records", T.LongType()),
+    T.StructField("tables", T.ArrayType(T.StructType([T.StructField("table", T.StringType()), T.StructField("rows_removed", T.LongType()), T.StructField("files_vacuumed", T.LongType())]))),
+    T.StructField("files_vacuumed", T.LongType()),
+    T.StructField("reports_scrubbed", T.LongType()),
+])
+"""Schema of `privacy.erasure_audit` (no personal data: golden ids only as salted hashes)."""
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    """What one erasure request removed, in numbers."""
+
+    request_id: str
+    golden_customers: int
+    source_records: int
+    rows_removed: dict[str, int]
+    files_vacuumed: int
+    reports_scrubbed: int
+    suppressed_values: int
+    seconds: float
+    tables: list[str] = field(default_factory=list)
+
+
+def parse_source_record(value: str) -> tuple[str, str]:
+    """`source:record_id` -> (source, record id); a PipelineError explains the form otherwise."""
+    source, sep, record = value.partition(":")
+    if not sep or not source or not record:
+        raise PipelineError(f"--source-record {value!r}: expected SOURCE:RECORD_ID, e.g. crm:10042")
+    return source, record
+
+
+def _normalised_emails(spark: SparkSession, config: PipelineConfig, emails: Sequence[str]) -> list[str]:
+    """The e-mails in their matching form (as silver's email_norm)."""
+    if not emails:
+        return []
+    df = with_issues_column(spark.createDataFrame([(e,) for e in emails], "email string"))
+    return [row.email_norm for row in standardise_email(df, config.standardisation).collect() if row.email_norm]
+
+
+def find_subject(
+    config: PipelineConfig, spark: SparkSession, store: TableStore, golden_ids: Iterable[str] = (), records: Iterable[tuple[str, str]] = (), emails: Sequence[str] = ()
+) -> ErasureSubject:
+    """Everything that belongs to the selected persons: their golden ids, every source record and event, their values."""
+    golden, direct = set(golden_ids), set(records)
+    silver = store.read(SILVER_CUSTOMERS.name) if store.exists(SILVER_CUSTOMERS.name) else None
+    normalised = _normalised_emails(spark, config, emails)
+    if silver is not None and normalised:
+        direct |= {(r.source_system, r.source_record_id) for r in silver.where(F.col("email_norm").isin(normalised)).select("source_system", "source_record_id").collect()}
+    xref_rows = []
+    if store.exists(CUSTOMER_XREF.name):
+        xref = store.read(CUSTOMER_XREF.name)
+        by_record = pairs_predicate("source_system", "source_record_id", direct)
+        if by_record:
+            golden |= {r.golden_id for r in xref.where(by_record).select("golden_id").collect()}
+        if golden:
+            xref_rows = xref.where(F.col("golden_id").isin(sorted(golden))).select("source_system", "source_record_id", "unique_id").collect()
+    all_records = direct | {(r.source_system, r.source_record_id) for r in xref_rows}
+    identifying: set[str] = set()
+    personal: set[str] = set()
+    if silver is not None and all_records:
+        for row in silver.where(pairs_predicate("source_system", "source_record_id", all_records)).select(*IDENTIFYING_COLUMNS, *PERSONAL_COLUMNS).collect():
+            identifying |= {str(row[c]) for c in IDENTIFYING_COLUMNS if row[c]}
+            personal |= {str(row[c]) for c in PERSONAL_COLUMNS if row[c]}
+            if row.first_name and row.last_name:
+                personal.add(f"{row.first_name} {row.last_name}")
+    events: set[tuple[str, str]] = set()
+    if store.exists(SILVER_INTERACTIONS.name) and all_records:
+        found = store.read(SILVER_INTERACTIONS.name).where(pairs_predicate("customer_source", "customer_record_id", all_records))
+        events = {(r.source_system, r.event_id) for r in found.select("source_system", "event_id").collect()}
+    return ErasureSubject(frozenset(golden), frozenset(all_records), frozenset(r.unique_id for r in xref_rows), frozenset(events), frozenset(identifying), frozenset(personal))
+
+
+def _suppress(config: PipelineConfig, spark: SparkSession, store: TableStore, subject: ErasureSubject, request_id: str, now: datetime) -> int:
+    """Add the salted hashes of the subject's identifying values and record keys to the suppression list; return how many."""
+    salt = suppression_salt(config, create=True)
+    assert salt is not None
+    silver = store.read(SILVER_CUSTOMERS.name).where(pairs_predicate("source_system", "source_record_id", subject.records)) if store.exists(SILVER_CUSTOMERS.name) else None
+    keys = suppression_keys(silver, config.linkage.identifiers.placeholder_patterns, salt).select("kind", "value_hash") if silver is not None else None
+    records = spark.createDataFrame([(f"{s}:{r}",) for s, r in sorted(subject.records)], "record string").select(
+        F.lit("record").alias("kind"), salted_hash("record", F.col("record"), salt).alias("value_hash")
+    )
+    keys = records if keys is None else keys.unionByName(records)
+    keys = keys.dropDuplicates(["value_hash"])
+    if store.exists(SUPPRESSION_LIST.name):
+        keys = keys.join(store.read(SUPPRESSION_LIST.name).select("value_hash"), "value_hash", "left_anti")
+    rows = keys.select("value_hash", "kind", F.lit(request_id).alias("request_id"), F.lit(now.replace(tzinfo=None)).cast("timestamp").alias("added_at")).collect()
+    if rows:
+        store.append(SUPPRESSION_LIST.name, spark.createDataFrame(rows, "value_hash string, kind string, request_id string, added_at timestamp"))
+    return len(rows)
+
+
+def _bronze_hashes(config: PipelineConfig, store: TableStore, subject: ErasureSubject) -> dict[str, list[str]]:
+    """Per bronze source table, the row hashes of the subject's rows (their customer records and the events about them)."""
+    found: dict[str, list[str]] = {}
+    for source in config.sources:
+        table = bronze_table(source.name).name
+        if not store.exists(table):
+            continue
+        bronze = store.read(table)
+        frames: list[DataFrame] = []
+        if source.customers:
+            keys = [record for system, record in subject.records if system == source.name]
+            if keys:
+                frames.append(select_customer_fields(bronze, source).where(F.col("source_record_id").isin(keys)).select("row_hash"))
+        if source.interactions:
+            target = source.interactions.customer_source or source.name
+            keys = [record for system, record in subject.records if system == target]
+            if keys:
+                frames.append(customer_reference(bronze, source).where(F.col("customer_record_id").isin(keys)).select("row_hash"))
+        hashes = sorted({row.row_hash for frame in frames for row in frame.distinct().collect()})
+        if hashes:
+            found[table] = hashes
+    return found
+
+
+def _predicates(config: PipelineConfig, store: TableStore, subject: ErasureSubject) -> dict[str, str]:
+    """The delete predicate of every table holding rows about the subject (gold.customer_xref last: it finds the records on a rerun)."""
+    bronze = _bronze_hashes(config, store, subject)
+    predicates = {table: in_list("_row_hash", hashes) for table, hashes in bronze.items()}
+    bronze_hashes = sorted({h for hashes in bronze.values() for h in hashes})
+    source_tables = {bronze_table(s.name).name for s in config.sources}
+    for table in store.tables():
+        if table in KEPT_TABLES or table in source_tables:
+            continue
+        rows = store.read(table)
+        if table in (BRONZE_QUARANTINE.name, SILVER_QUARANTINE.name):
+            text, source = ("raw_record", "source") if table == BRONZE_QUARANTINE.name else ("value", "source_system")
+            mentioned = sorted({r.row_hash for r in rows.where(mentions_subject(F.col(text), F.col(source), subject)).select("row_hash").distinct().collect()})
+            parts = [in_list("row_hash", [*mentioned, *bronze_hashes]), erasure_predicate(rows.columns, subject, quarantine=table == SILVER_QUARANTINE.name)]
+            predicate = " OR ".join(f"({p})" for p in parts if p) or None
+        else:
+            predicate = erasure_predicate(rows.columns, subject)
+        if predicate:
+            predicates[table] = predicate
+    if CUSTOMER_XREF.name in predicates:
+        predicates[CUSTOMER_XREF.name] = predicates.pop(CUSTOMER_XREF.name)
+    return predicates
+
+
+def _local(path: str) -> Path | None:
+    """A local folder for a configured path (dbfs:/ as /dbfs/), or None for an object store URI."""
+    if path.startswith("dbfs:"):
+        return Path("/dbfs" + path.removeprefix("dbfs:"))
+    return None if "://" in path else Path(path)
+
+
+def scrub_reports(config: PipelineConfig, subject: ErasureSubject) -> int:
+    """Replace the subject's values in every text file under the reports, models and checkpoints folders; return files changed."""
+    changed = 0
+    for configured in (config.paths.reports, config.paths.models, config.paths.checkpoints):
+        folder = _local(configured)
+        if folder is None:
+            log.warning("reports under %s are not on a local path and were not scrubbed", configured)
+            continue
+        for path in (p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES) if folder.exists() else ():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+            scrubbed, replaced = scrub_text(text, subject)
+            if replaced:
+                path.write_text(scrubbed, encoding="utf-8")
+                changed += 1
+    return changed
+
+
+def erase(
+    config: PipelineConfig, spark: SparkSession, store: TableStore, subject: ErasureSubject, kind: str, selector: str, suppress: bool = True
+) -> ErasureResult:
+    """Suppress (when asked), delete the subject's rows from every table, tombstone their ids, vacuum, scrub reports, audit."""
+    started = time.monotonic()
+    now = datetime.now(timezone.utc)
+    request_id = f"{kind}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    suppressed = _suppress(config, spark, store, subject, request_id, now) if suppress else 0  # first: a crash after this never lets them back in
+    predicates = _predicates(config, store, subject)
+    removed: dict[str, int] = {}
+    for position, (table, predicate) in enumerate(predicates.items(), start=1):
+        before = store.version(table)
+        if store.delete_where(table, predicate) != before:
+            removed[table] = int(store.history(table)[0]["metrics"].get("numDeletedRows") or 0)
+            log.info("[%d/%d] %s: %d row(s) removed", position, len(predicates), table, removed[table])
+    if subject.golden_ids and store.exists(GOLDEN_ID_HISTORY.name):
+        tombstones = [("erased", golden_id, None, 0, request_id, now.replace(tzinfo=None)) for golden_id in sorted(subject.golden_ids)]
+        store.append(GOLDEN_ID_HISTORY.name, spark.createDataFrame(tombstones, store.read(GOLDEN_ID_HISTORY.name).schema))
+    vacuumed = {table: len(store.vacuum(table, retention_hours=0)) for table in removed}
+    scrubbed = scrub_reports(config, subject)
+    salt = suppression_salt(config, create=True) or ""
+    hashes = [hashlib.sha256(f"{salt}\u0001golden_id\u0001{golden_id}".encode()).hexdigest() for golden_id in sorted(subject.golden_ids)]  # as salted_hash
+    audit = [(
+        request_id, now.replace(tzinfo=None), kind, selector, hashes, len(subject.golden_ids), len(subject.records),
+        [(table, removed[table], vacuumed[table]) for table in removed], sum(vacuumed.values()), scrubbed,
+    )]
+    store.append(ERASURE_AUDIT.name, spark.createDataFrame(audit, AUDIT_SCHEMA))
+    result = ErasureResult(request_id, len(subject.golden_ids), len(subject.records), removed, sum(vacuumed.values()), scrubbed, suppressed, time.monotonic() - started, sorted(removed))
+    log.info(
+        "%s %s: %d golden customer(s), %d source record(s); %d row(s) removed from %d table(s), %d old file(s) vacuumed, %d report file(s) scrubbed, %d value(s) suppressed (%.1fs)",
+        kind, request_id, result.golden_customers, result.source_records, sum(removed.values()), len(removed), result.files_vacuumed, scrubbed, suppressed, result.seconds,
+    )
+    return result
+
+
+def run(
+    config: PipelineConfig, spark: SparkSession, store: TableStore, golden_ids: Sequence[str] = (), source_records: Sequence[str] = (), emails: Sequence[str] = ()
+) -> ErasureResult:
+    """Erase the persons selected by golden id, `source:record_id` or e-mail; a PipelineError when nothing matches."""
+    if not (golden_ids or source_records or emails):
+        raise PipelineError("say whom to erase: --golden-id, --source-record or --email")
+    records = [parse_source_record(value) for value in source_records]
+    subject = find_subject(config, spark, store, golden_ids, records, emails)
+    if subject.empty:
+        raise PipelineError("no golden customer or source record matches the request; nothing was erased")
+    selector = ",".join(name for name, given in (("golden_id", golden_ids), ("source_record", source_records), ("email", emails)) if given)
+    return erase(config, spark, store, subject, "erasure", selector)
