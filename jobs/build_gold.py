@@ -12,13 +12,15 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
+from golden_record.jobs.privacy import write_masked_forms
 from golden_record.lakehouse import quality
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.errors import PipelineError
 from golden_record.lakehouse.progress import StageProgress
 from golden_record.lakehouse.session import materialise
 from golden_record.lakehouse.storage import TableStore
-from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MATCH_CLUSTERS, MATCH_PAIRS, SILVER_CUSTOMERS, SILVER_INTERACTIONS
+from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MARKETING_AUDIENCE, MATCH_CLUSTERS, MATCH_PAIRS, SILVER_CUSTOMERS, SILVER_INTERACTIONS
+from golden_record.transforms.gold.audience import marketing_audience
 from golden_record.transforms.gold.customer360 import NEWSLETTER_STATUSES, SEGMENTS, as_of_date, customer_360, customer_timeline
 from golden_record.transforms.gold.golden_ids import HISTORY_SCHEMA, KEYS, XREF_SCHEMA, assign_golden_ids, customer_xref, empty, id_events, xref_coverage
 from golden_record.transforms.gold.survivorship import survive
@@ -97,6 +99,8 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     store.overwrite(GOLDEN_CUSTOMERS.name, golden)
     store.overwrite(CUSTOMER_360.name, kpis)
     store.overwrite(CUSTOMER_TIMELINE.name, timeline)
+    store.overwrite(MARKETING_AUDIENCE.name, marketing_audience(golden, kpis))
+    masked_forms = write_masked_forms(config, store)  # from the tables just written: the same rows, masked
 
     event_counts = {row.event: row["count"] for row in events.groupBy("event").count().collect()}
     orphans = coverage.where(F.col("coverage") == "orphan_interactions").agg(F.sum("interactions")).first()[0] or 0
@@ -112,6 +116,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
         "interactions": timeline.count(),
         "orphan_interactions": orphans,
         "as_of": as_of.isoformat(),
+        "masked_tables": len(masked_forms),
         "gates": gates,
     }
     counts["duplicates_merged"] = counts["records"] - counts["golden_customers"]

@@ -194,6 +194,46 @@ def cmd_erase(args: argparse.Namespace, config: PipelineConfig) -> None:
     )
 
 
+def cmd_retention(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Apply the retention rules of conf/privacy.yaml: erase long-inactive golden customers, remove expired interactions."""
+    from datetime import date
+
+    from golden_record.jobs import retention
+
+    spark, store = _session(config)
+    result = retention.run(config, spark, store, as_of=date.fromisoformat(args.as_of) if args.as_of else None)
+    erased = result.customers
+    rows = [{"table": t, "rows_removed": n} for t, n in (erased.rows_removed if erased else {}).items()]
+    rows += [{"table": f"{t} (expired interactions)", "rows_removed": n} for t, n in result.interactions_removed.items()]
+    _print_table("retention (audit in privacy.erasure_audit)", rows)
+    cutoff = f"before {result.interactions_cutoff:%Y-%m-%d}" if result.interactions_cutoff else "not configured"
+    print(f"{erased.golden_customers if erased else 0} inactive golden customer(s) erased; interactions {cutoff}: {sum(result.interactions_removed.values())} row(s) removed")
+
+
+def cmd_privacy_report(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Print what personal data each lakehouse table holds, per data class; --strict fails on unclassified columns."""
+    from golden_record.jobs import privacy
+
+    spark, store = _session(config)
+    tables = privacy.report(config, store)
+    _print_table(f"data classes per table (conf/privacy.yaml; masked for readers without full access: {', '.join(config.privacy.masked_classes)})", privacy.report_rows(tables, list(config.privacy.classes)))
+    unclassified = {t.table: t.unclassified for t in tables if t.unclassified}
+    if unclassified:
+        listing = "; ".join(f"{table}: {', '.join(columns)}" for table, columns in unclassified.items())
+        message = f"{sum(map(len, unclassified.values()))} unclassified column(s), counted as personal: {listing} (classify them in privacy.columns or the source's privacy: entry)"
+        if args.strict:
+            raise PipelineError(message)
+        print(message)
+
+
+def cmd_privacy_sql(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Print Databricks SQL that puts Unity Catalog column masks on the tables, from the masking rules of conf/privacy.yaml."""
+    from golden_record.jobs import privacy
+
+    spark, store = _session(config)
+    print("\n".join(privacy.column_masks(config, store, tuple(args.layer or ["gold"]))))
+
+
 def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
     """Run the pipeline end to end: optionally generate sample silos, then ingest, standardise, train, match, build gold."""
     from golden_record.jobs import pipeline
@@ -260,6 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--golden-id", action="append", metavar="ID", help="golden id of the person (repeatable)")
     erase.add_argument("--source-record", action="append", metavar="SOURCE:ID", help="a source record of the person, e.g. crm:10042: their whole golden customer is erased (repeatable)")
     erase.add_argument("--email", action="append", metavar="ADDRESS", help="an e-mail address of the person, in any spelling silver matches (repeatable)")
+
+    retention = add("retention", cmd_retention, cmd_retention.__doc__)
+    retention.add_argument("--as-of", metavar="YYYY-MM-DD", help="apply the rules as of this day (default: today)")
+    report = add("privacy-report", cmd_privacy_report, cmd_privacy_report.__doc__)
+    report.add_argument("--strict", action="store_true", help="exit with an error when a column is unclassified")
+    privacy_sql = add("privacy-sql", cmd_privacy_sql, cmd_privacy_sql.__doc__)
+    privacy_sql.add_argument("--layer", action="append", choices=["bronze", "silver", "gold"], help="layers whose tables get masks (repeatable; default gold)")
 
     run = add("run", cmd_run, cmd_run.__doc__)
     run.add_argument("--generate-sample", type=int, metavar="PERSONS", help="first generate sample silos for this many persons")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import uuid
@@ -32,7 +31,7 @@ from golden_record.lakehouse.tables import (
     bronze_table,
 )
 from golden_record.transforms.privacy.erasure import ErasureSubject, erasure_predicate, in_list, mentions_subject, pairs_predicate, scrub_text
-from golden_record.transforms.privacy.suppression import customer_reference, salted_hash, suppression_keys
+from golden_record.transforms.privacy.suppression import customer_reference, salted_hash, salted_hash_of, suppression_keys
 from golden_record.transforms.silver.customers import select_customer_fields
 from golden_record.transforms.silver.emails import standardise_email
 from golden_record.transforms.silver.issues import with_issues_column
@@ -221,13 +220,32 @@ def scrub_reports(config: PipelineConfig, subject: ErasureSubject) -> int:
     return changed
 
 
+def new_request_id(kind: str, now: datetime) -> str:
+    """A readable, unique request id: <kind>-<UTC time>-<random hex>."""
+    return f"{kind}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def record_request(
+    config: PipelineConfig, spark: SparkSession, store: TableStore, request_id: str, now: datetime, kind: str, selector: str,
+    subject: ErasureSubject, removed: dict[str, int], vacuumed: dict[str, int], scrubbed: int,
+) -> None:
+    """Append the request to privacy.erasure_audit: counts per table, golden ids only as salted hashes."""
+    salt = suppression_salt(config, create=True) or ""
+    hashes = [salted_hash_of("golden_id", golden_id, salt) for golden_id in sorted(subject.golden_ids)]
+    audit = [(
+        request_id, now.replace(tzinfo=None), kind, selector, hashes, len(subject.golden_ids), len(subject.records),
+        [(table, removed[table], vacuumed.get(table, 0)) for table in removed], sum(vacuumed.values()), scrubbed,
+    )]
+    store.append(ERASURE_AUDIT.name, spark.createDataFrame(audit, AUDIT_SCHEMA))
+
+
 def erase(
     config: PipelineConfig, spark: SparkSession, store: TableStore, subject: ErasureSubject, kind: str, selector: str, suppress: bool = True
 ) -> ErasureResult:
     """Suppress (when asked), delete the subject's rows from every table, tombstone their ids, vacuum, scrub reports, audit."""
     started = time.monotonic()
     now = datetime.now(timezone.utc)
-    request_id = f"{kind}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    request_id = new_request_id(kind, now)
     suppressed = _suppress(config, spark, store, subject, request_id, now) if suppress else 0  # first: a crash after this never lets them back in
     predicates = _predicates(config, store, subject)
     removed: dict[str, int] = {}
@@ -241,13 +259,7 @@ def erase(
         store.append(GOLDEN_ID_HISTORY.name, spark.createDataFrame(tombstones, store.read(GOLDEN_ID_HISTORY.name).schema))
     vacuumed = {table: len(store.vacuum(table, retention_hours=0)) for table in removed}
     scrubbed = scrub_reports(config, subject)
-    salt = suppression_salt(config, create=True) or ""
-    hashes = [hashlib.sha256(f"{salt}\u0001golden_id\u0001{golden_id}".encode()).hexdigest() for golden_id in sorted(subject.golden_ids)]  # as salted_hash
-    audit = [(
-        request_id, now.replace(tzinfo=None), kind, selector, hashes, len(subject.golden_ids), len(subject.records),
-        [(table, removed[table], vacuumed[table]) for table in removed], sum(vacuumed.values()), scrubbed,
-    )]
-    store.append(ERASURE_AUDIT.name, spark.createDataFrame(audit, AUDIT_SCHEMA))
+    record_request(config, spark, store, request_id, now, kind, selector, subject, removed, vacuumed, scrubbed)
     result = ErasureResult(request_id, len(subject.golden_ids), len(subject.records), removed, sum(vacuumed.values()), scrubbed, suppressed, time.monotonic() - started, sorted(removed))
     log.info(
         "%s %s: %d golden customer(s), %d source record(s); %d row(s) removed from %d table(s), %d old file(s) vacuumed, %d report file(s) scrubbed, %d value(s) suppressed (%.1fs)",

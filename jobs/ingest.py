@@ -20,6 +20,7 @@ from golden_record.lakehouse.sources import SOURCE_LOCATION_COLUMN, SourceFile, 
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.errors import PipelineError
 from golden_record.lakehouse.suppression import salt_file, suppression_salt
+from golden_record.lakehouse.session import materialise
 from golden_record.lakehouse.tables import BRONZE_QUARANTINE, INGEST_LOG, SUPPRESSION_LIST, bronze_table
 from golden_record.transforms.bronze.landing import (
     REASON_COLUMN,
@@ -222,9 +223,11 @@ def _suppression(config: PipelineConfig, store: TableStore) -> Suppression | Non
         return None
     keys = store.read(SUPPRESSION_LIST.name).select("value_hash").persist(StorageLevel.MEMORY_AND_DISK)
     if keys.isEmpty():
+        keys.unpersist()
         return None
     salt = suppression_salt(config)
     if salt is None:
+        keys.unpersist()
         raise PipelineError(
             f"{SUPPRESSION_LIST.name} holds erased persons, but its salt is missing ({config.privacy.suppression.salt_env} unset and "
             f"no {salt_file(config)}): without it erased persons would be ingested again; restore the salt"
@@ -242,7 +245,7 @@ def _suppressed(config: PipelineConfig, source: SourceConfig, stamped: DataFrame
     if source.interactions:
         keys.append(event_suppression_keys(customer_reference(readable, source), suppression.salt))
     held_back = keys[0] if len(keys) == 1 else keys[0].unionByName(keys[1])
-    hashes = suppressed_row_hashes(held_back, suppression.keys).withColumnRenamed("row_hash", "_row_hash")
+    hashes = materialise(suppressed_row_hashes(held_back, suppression.keys).withColumnRenamed("row_hash", "_row_hash"))  # counted, then anti-joined
     counts = {row._batch_id: row["count"] for row in readable.join(hashes, "_row_hash", "left_semi").groupBy("_batch_id").count().collect()}
     return counts, hashes
 
@@ -260,5 +263,9 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
         log.info("[%d/%d] ingesting %s (%s)", position, len(sources), source.name, source.format)
         return ingest_source(spark, store, config, source, ingested_at, shared, logged[source.name], suppression)
 
-    with ThreadPoolExecutor(max_workers=config.ingest.parallel_sources, thread_name_prefix="ingest") as pool:
-        return list(pool.map(ingest, enumerate(sources, start=1)))
+    try:
+        with ThreadPoolExecutor(max_workers=config.ingest.parallel_sources, thread_name_prefix="ingest") as pool:
+            return list(pool.map(ingest, enumerate(sources, start=1)))
+    finally:
+        if suppression is not None:
+            suppression.keys.unpersist()

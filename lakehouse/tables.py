@@ -127,6 +127,21 @@ CUSTOMER_TIMELINE = Table(
         "customer_record_id",
     ),
 )
+MARKETING_AUDIENCE = Table(
+    "gold.marketing_audience",
+    "golden customer who agreed to e-mail marketing and has an e-mail address",
+    key=("golden_id",),
+    columns=("golden_id", "email", "first_name", "last_name", "consent_updated_at", "value_segment"),
+)
+GOLDEN_CUSTOMERS_MASKED = Table(
+    "gold.customers_masked",
+    "golden customer as a reader without full access sees it (columns of a masked class masked by conf/privacy.yaml)",
+    key=("golden_id",),
+)
+READER_TABLES = (GOLDEN_CUSTOMERS, CUSTOMER_XREF, CUSTOMER_360, CUSTOMER_TIMELINE)
+"""Gold tables for everyone who deals with customers; each one with columns of a masked class has a masked form."""
+MASKED_FORMS = {GOLDEN_CUSTOMERS.name: GOLDEN_CUSTOMERS_MASKED}
+"""Reader table -> its masked form, written by build-gold after the gates."""
 
 SUPPRESSION_LIST = Table(
     "privacy.suppression_list",
@@ -155,6 +170,8 @@ TABLES = (
     GOLDEN_ID_HISTORY,
     CUSTOMER_360,
     CUSTOMER_TIMELINE,
+    MARKETING_AUDIENCE,
+    GOLDEN_CUSTOMERS_MASKED,
     SUPPRESSION_LIST,
     ERASURE_AUDIT,
 )

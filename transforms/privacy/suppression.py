@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from collections.abc import Sequence
 
 from pyspark.sql import Column, DataFrame
@@ -27,7 +29,17 @@ KEY_KINDS = ("record", "email", "phone", *IDENTIFIER_KINDS)
 
 def salted_hash(kind: str, value: Column, salt: str) -> Column:
     """SHA-256 (hex) of salt, kind and value; null for a null value."""
-    return F.when(value.isNotNull(), F.sha2(F.concat(F.lit(f"{salt}\u0001{kind}\u0001"), value), 256))
+    return F.when(value.isNotNull(), F.sha2(F.concat(F.lit(_salted_prefix(kind, salt)), value), 256))
+
+
+def salted_hash_of(kind: str, value: str, salt: str) -> str:
+    """`salted_hash` of one Python value (the same digest, computed on the driver)."""
+    return hashlib.sha256((_salted_prefix(kind, salt) + value).encode()).hexdigest()
+
+
+def _salted_prefix(kind: str, salt: str) -> str:
+    """What precedes the value in the hashed text: salt and kind, each followed by U+0001."""
+    return f"{salt}\u0001{kind}\u0001"
 
 
 def suppression_keys(customers: DataFrame, placeholder_patterns: Sequence[str], salt: str) -> DataFrame:
