@@ -182,16 +182,16 @@ def cmd_build_gold(args: argparse.Namespace, config: PipelineConfig) -> None:
 
 
 def cmd_erase(args: argparse.Namespace, config: PipelineConfig) -> None:
-    """Erase persons (right to be forgotten) from every layer, vacuum old file versions, scrub reports, suppress them at ingest."""
+    """Erase persons (right to be forgotten) from every layer, vacuum old file versions, scrub reports, suppress them at ingest; finish interrupted requests first."""
     from golden_record.jobs import erase
 
     spark, store = _session(config)
-    result = erase.run(config, spark, store, golden_ids=args.golden_id or (), source_records=args.source_record or (), emails=args.email or ())
-    _print_table(f"erasure {result.request_id} (audit in privacy.erasure_audit)", [{"table": t, "rows_removed": n} for t, n in result.rows_removed.items()])
-    print(
-        f"{result.golden_customers} golden customer(s), {result.source_records} source record(s) erased; {result.files_vacuumed} old file(s) vacuumed, "
-        f"{result.reports_scrubbed} report file(s) scrubbed, {result.suppressed_values} value(s) added to the suppression list"
-    )
+    for result in erase.run(config, spark, store, golden_ids=args.golden_id or (), source_records=args.source_record or (), emails=args.email or ()):
+        _print_table(f"erasure {result.request_id} (audit in privacy.erasure_audit)", [{"table": t, "rows_removed": n} for t, n in result.rows_removed.items()])
+        print(
+            f"{result.golden_customers} golden customer(s), {result.source_records} source record(s) erased; {result.files_vacuumed} old file(s) vacuumed, "
+            f"{result.reports_scrubbed} report file(s) scrubbed, {result.suppressed_values} value(s) added to the suppression list"
+        )
 
 
 def cmd_retention(args: argparse.Namespace, config: PipelineConfig) -> None:

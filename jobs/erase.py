@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -17,7 +19,7 @@ from pyspark.sql import types as T
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.errors import PipelineError
 from golden_record.lakehouse.storage import TableStore
-from golden_record.lakehouse.suppression import suppression_salt
+from golden_record.lakehouse.suppression import salt_file, suppression_salt
 from golden_record.lakehouse.tables import (
     BRONZE_QUARANTINE,
     CUSTOMER_XREF,
@@ -239,13 +241,63 @@ def record_request(
     store.append(ERASURE_AUDIT.name, spark.createDataFrame(audit, AUDIT_SCHEMA))
 
 
+@dataclass(frozen=True)
+class PendingRequest:
+    """An erasure or retention request that has started: what a rerun needs to finish it."""
+
+    request_id: str
+    requested_at: datetime
+    kind: str
+    selector: str
+    suppress: bool
+    subject: ErasureSubject
+    path: Path = Path()
+
+
+def _journal_folder(config: PipelineConfig) -> Path:
+    """{root}/privacy/pending: journals of requests not finished yet (beside the salt)."""
+    return salt_file(config).parent / "pending"
+
+
+def write_journal(config: PipelineConfig, request: PendingRequest) -> Path:
+    """Keep the request (with the values to scrub: the person's own data, mode 600) until it is finished."""
+    folder = _journal_folder(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{request.request_id}.json"
+    subject = {name: sorted(list(v) if isinstance(v, tuple) else v for v in getattr(request.subject, name)) for name in ErasureSubject.__dataclass_fields__}
+    body = {"request_id": request.request_id, "requested_at": request.requested_at.isoformat(), "kind": request.kind, "selector": request.selector, "suppress": request.suppress, "subject": subject}
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        json.dump(body, file)
+    return path
+
+
+def pending_requests(config: PipelineConfig) -> list[PendingRequest]:
+    """Requests a crash interrupted, oldest first."""
+    folder = _journal_folder(config)
+    pending = []
+    for path in sorted(folder.glob("*.json")) if folder.exists() else ():
+        body = json.loads(path.read_text(encoding="utf-8"))
+        raw = body["subject"]
+        subject = ErasureSubject(
+            **{name: frozenset(tuple(v) if isinstance(v, list) else v for v in raw[name]) for name in ErasureSubject.__dataclass_fields__}
+        )
+        pending.append(PendingRequest(body["request_id"], datetime.fromisoformat(body["requested_at"]), body["kind"], body["selector"], body["suppress"], subject, path))
+    return sorted(pending, key=lambda p: p.requested_at)
+
+
 def erase(
-    config: PipelineConfig, spark: SparkSession, store: TableStore, subject: ErasureSubject, kind: str, selector: str, suppress: bool = True
+    config: PipelineConfig, spark: SparkSession, store: TableStore, subject: ErasureSubject, kind: str, selector: str, suppress: bool = True,
+    pending: PendingRequest | None = None,
 ) -> ErasureResult:
-    """Suppress (when asked), delete the subject's rows from every table, tombstone their ids, vacuum, scrub reports, audit."""
+    """Suppress (when asked), delete the subject's rows from every table, tombstone their ids, vacuum, scrub reports, audit.
+
+    The request is journalled first (`{root}/privacy/pending/`, mode 600) and the journal removed last, so a request a
+    crash interrupted is finished by the next `erase` (`pending`: that journal; then every table but the kept ones is vacuumed)."""
     started = time.monotonic()
-    now = datetime.now(timezone.utc)
-    request_id = new_request_id(kind, now)
+    now = pending.requested_at if pending else datetime.now(timezone.utc)
+    request_id = pending.request_id if pending else new_request_id(kind, now)
+    journal = pending.path if pending else write_journal(config, PendingRequest(request_id, now, kind, selector, suppress, subject))
     suppressed = _suppress(config, spark, store, subject, request_id, now) if suppress else 0  # first: a crash after this never lets them back in
     predicates = _predicates(config, store, subject)
     removed: dict[str, int] = {}
@@ -254,12 +306,16 @@ def erase(
         if store.delete_where(table, predicate) != before:
             removed[table] = int(store.history(table)[0]["metrics"].get("numDeletedRows") or 0)
             log.info("[%d/%d] %s: %d row(s) removed", position, len(predicates), table, removed[table])
-    if subject.golden_ids and store.exists(GOLDEN_ID_HISTORY.name):
+    tombstoned = pending is not None and store.exists(GOLDEN_ID_HISTORY.name) and not store.read(GOLDEN_ID_HISTORY.name).where(F.col("run_id") == request_id).isEmpty()
+    if subject.golden_ids and store.exists(GOLDEN_ID_HISTORY.name) and not tombstoned:
         tombstones = [("erased", golden_id, None, 0, request_id, now.replace(tzinfo=None)) for golden_id in sorted(subject.golden_ids)]
         store.append(GOLDEN_ID_HISTORY.name, spark.createDataFrame(tombstones, store.read(GOLDEN_ID_HISTORY.name).schema))
-    vacuumed = {table: len(store.vacuum(table, retention_hours=0)) for table in removed}
+    # a resumed request cannot tell which deletes it made before the crash: every table that may have held the person
+    touched = [table for table in store.tables() if table not in KEPT_TABLES] if pending else list(removed)
+    vacuumed = {table: len(store.vacuum(table, retention_hours=0)) for table in touched}
     scrubbed = scrub_reports(config, subject)
     record_request(config, spark, store, request_id, now, kind, selector, subject, removed, vacuumed, scrubbed)
+    journal.unlink(missing_ok=True)
     result = ErasureResult(request_id, len(subject.golden_ids), len(subject.records), removed, sum(vacuumed.values()), scrubbed, suppressed, time.monotonic() - started, sorted(removed))
     log.info(
         "%s %s: %d golden customer(s), %d source record(s); %d row(s) removed from %d table(s), %d old file(s) vacuumed, %d report file(s) scrubbed, %d value(s) suppressed (%.1fs)",
@@ -270,13 +326,20 @@ def erase(
 
 def run(
     config: PipelineConfig, spark: SparkSession, store: TableStore, golden_ids: Sequence[str] = (), source_records: Sequence[str] = (), emails: Sequence[str] = ()
-) -> ErasureResult:
-    """Erase the persons selected by golden id, `source:record_id` or e-mail; a PipelineError when nothing matches."""
+) -> list[ErasureResult]:
+    """Finish requests a crash interrupted, then erase the persons selected by golden id, `source:record_id` or e-mail.
+
+    Returns one result per request (the resumed ones first); a PipelineError when nothing matches."""
+    resumed = [erase(config, spark, store, p.subject, p.kind, p.selector, p.suppress, pending=p) for p in pending_requests(config)]
+    for result in resumed:
+        log.warning("finished interrupted request %s", result.request_id)
     if not (golden_ids or source_records or emails):
+        if resumed:
+            return resumed
         raise PipelineError("say whom to erase: --golden-id, --source-record or --email")
     records = [parse_source_record(value) for value in source_records]
     subject = find_subject(config, spark, store, golden_ids, records, emails)
     if subject.empty:
         raise PipelineError("no golden customer or source record matches the request; nothing was erased")
     selector = ",".join(name for name, given in (("golden_id", golden_ids), ("source_record", source_records), ("email", emails)) if given)
-    return erase(config, spark, store, subject, "erasure", selector)
+    return [*resumed, erase(config, spark, store, subject, "erasure", selector)]

@@ -102,6 +102,39 @@ def test_an_erased_person_leaves_no_trace_and_does_not_come_back(spark, copy_of_
     assert _traces(root, values) == []
 
 
+@pytest.mark.slow
+def test_an_erasure_a_crash_interrupted_is_finished_by_the_next_erase(spark, copy_of_run, monkeypatch, capsys) -> None:
+    config = copy_of_run
+    store = open_store(spark, config)
+    golden_id, values = _person(store, config)
+    root = Path(config.paths.root)
+    old_version = store.version("silver.customers")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the driver was lost")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(type(store), "vacuum", crash)
+        with pytest.raises(RuntimeError, match="driver was lost"):
+            erase.run(config, spark, store, golden_ids=[golden_id])
+    journals = list((root / "privacy" / "pending").glob("*.json"))
+    assert len(journals) == 1 and journals[0].stat().st_mode & 0o777 == 0o600
+    assert store.read("gold.customers").where(F.col("golden_id") == golden_id).isEmpty()  # deleted, but old versions still hold them
+    assert not store.exists("privacy.erasure_audit")
+
+    assert main(["erase", "--env", "test", "--root", str(root)]) == 0  # no selector: finishes what is pending
+    assert "0 old file(s) vacuumed" not in capsys.readouterr().out
+    assert not list((root / "privacy" / "pending").glob("*.json"))
+    with pytest.raises(Exception):
+        store.read("silver.customers", version=old_version).collect()
+    audit = store.read("privacy.erasure_audit").collect()
+    assert [a.request_id for a in audit] == [journals[0].stem] and audit[0].golden_customers == 1
+    tombstones = store.read("gold.golden_id_history").where((F.col("golden_id") == golden_id) & (F.col("event") == "erased")).count()
+    assert tombstones == 1
+    assert _traces(root, values) == []
+    assert main(["erase", "--env", "test", "--root", str(root)]) == 1  # nothing pending any more: say whom
+
+
 def test_erase_without_a_match_stops_with_a_clear_message(spark, sample_run, tmp_path: Path, capsys) -> None:
     assert main(["erase", "--email", "nobody-here@example.invalid", "--env", "test", "--root", str(sample_run.paths.root)]) == 1
     assert "no golden customer or source record matches" in capsys.readouterr().err
