@@ -222,6 +222,19 @@ def scrub_reports(config: PipelineConfig, subject: ErasureSubject) -> int:
     return changed
 
 
+def delete_rows(store: TableStore, predicates: dict[str, str]) -> dict[str, int]:
+    """Delete the matching rows of each existing table, in order; return rows removed per table that changed."""
+    removed: dict[str, int] = {}
+    for position, (table, predicate) in enumerate(predicates.items(), start=1):
+        if not store.exists(table):
+            continue
+        before = store.version(table)
+        if store.delete_where(table, predicate) != before:
+            removed[table] = int(store.history(table)[0]["metrics"].get("numDeletedRows") or 0)
+            log.info("[%d/%d] %s: %d row(s) removed", position, len(predicates), table, removed[table])
+    return removed
+
+
 def new_request_id(kind: str, now: datetime) -> str:
     """A readable, unique request id: <kind>-<UTC time>-<random hex>."""
     return f"{kind}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
@@ -300,12 +313,7 @@ def erase(
     journal = pending.path if pending else write_journal(config, PendingRequest(request_id, now, kind, selector, suppress, subject))
     suppressed = _suppress(config, spark, store, subject, request_id, now) if suppress else 0  # first: a crash after this never lets them back in
     predicates = _predicates(config, store, subject)
-    removed: dict[str, int] = {}
-    for position, (table, predicate) in enumerate(predicates.items(), start=1):
-        before = store.version(table)
-        if store.delete_where(table, predicate) != before:
-            removed[table] = int(store.history(table)[0]["metrics"].get("numDeletedRows") or 0)
-            log.info("[%d/%d] %s: %d row(s) removed", position, len(predicates), table, removed[table])
+    removed = delete_rows(store, predicates)
     tombstoned = pending is not None and store.exists(GOLDEN_ID_HISTORY.name) and not store.read(GOLDEN_ID_HISTORY.name).where(F.col("run_id") == request_id).isEmpty()
     if subject.golden_ids and store.exists(GOLDEN_ID_HISTORY.name) and not tombstoned:
         tombstones = [("erased", golden_id, None, 0, request_id, now.replace(tzinfo=None)) for golden_id in sorted(subject.golden_ids)]

@@ -53,10 +53,10 @@ def report_rows(tables: list[TableClasses], classes: list[str]) -> list[dict[str
     """One printable row per table and class: how many and which columns."""
     rows: list[dict[str, str | int]] = []
     for table in tables:
+        unclassified = set(table.unclassified)
         for data_class in classes:
             columns = table.of_class(data_class)
             if columns:
-                unclassified = set(table.unclassified)
                 listed = ", ".join(f"{c} (unclassified)" if c in unclassified else c for c in columns)
                 rows.append({"table": table.table, "class": data_class, "count": len(columns), "columns": listed})
     return rows

@@ -9,12 +9,12 @@ from datetime import date, datetime, timezone
 
 from pyspark.sql import SparkSession
 
-from golden_record.jobs.erase import ErasureResult, erase, find_subject, new_request_id, record_request
+from golden_record.jobs.erase import ErasureResult, delete_rows, erase, find_subject, new_request_id, record_request
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.errors import PipelineError
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.tables import CUSTOMER_TIMELINE, CUSTOMER_XREF, SILVER_CUSTOMERS, SILVER_INTERACTIONS, bronze_table
-from golden_record.transforms.privacy.erasure import ErasureSubject, in_list, sql_string
+from golden_record.transforms.privacy.erasure import ErasureSubject, in_list, pairs_predicate, sql_string
 from golden_record.transforms.privacy.retention import expired, inactive_golden_ids, last_activity, years_before
 
 log = logging.getLogger(__name__)
@@ -54,30 +54,22 @@ def remove_expired_interactions(config: PipelineConfig, spark: SparkSession, sto
         return None, {}
     cutoff = years_before(as_of, settings.interaction_years)
     old = expired(store.read(SILVER_INTERACTIONS.name), cutoff, settings.keep_open_statuses)
-    hashes: dict[str, set[str]] = {}
-    for row in old.select("source_system", "row_hash").distinct().collect():
-        hashes.setdefault(row.source_system, set()).add(row.row_hash)
-    if not hashes:
+    rows = {(row.source_system, row.row_hash) for row in old.select("source_system", "row_hash").distinct().collect()}
+    if not rows:
         return cutoff, {}
     kept = ", ".join(sql_string(s) for s in settings.keep_open_statuses)
     by_time = f"occurred_at < TIMESTAMP {sql_string(f'{cutoff:%Y-%m-%d %H:%M:%S}')}" + (f" AND NOT coalesce(status IN ({kept}), false)" if kept else "")
     predicates = {SILVER_INTERACTIONS.name: by_time, CUSTOMER_TIMELINE.name: by_time}
     for source in config.sources:
-        if source.name in hashes:
-            predicates[bronze_table(source.name).name] = in_list("_row_hash", hashes[source.name])
-            if source.customers:  # the row was a customer record too (a ticket's requester): it is as old as the event
-                predicates.setdefault(SILVER_CUSTOMERS.name, "")
-                predicates[SILVER_CUSTOMERS.name] += (" OR " if predicates[SILVER_CUSTOMERS.name] else "") + (
-                    f"(source_system = {sql_string(source.name)} AND {in_list('row_hash', hashes[source.name])})"
-                )
+        predicates[bronze_table(source.name).name] = in_list("_row_hash", [h for s, h in rows if s == source.name])
+    predicates = {table: predicate for table, predicate in predicates.items() if predicate}
+    # a row that was a customer record too (a ticket's requester) is as old as the event
+    customer_sources = {source.name for source in config.sources if source.customers}
+    customer_rows = pairs_predicate("source_system", "row_hash", {(s, h) for s, h in rows if s in customer_sources})
+    if customer_rows:
+        predicates[SILVER_CUSTOMERS.name] = customer_rows
     now = datetime.now(timezone.utc)
-    removed: dict[str, int] = {}
-    for table, predicate in predicates.items():
-        if store.exists(table):
-            before = store.version(table)
-            if store.delete_where(table, predicate) != before:
-                removed[table] = int(store.history(table)[0]["metrics"].get("numDeletedRows") or 0)
-                log.info("retention: %s: %d expired row(s) removed", table, removed[table])
+    removed = delete_rows(store, predicates)
     vacuumed = {table: len(store.vacuum(table, retention_hours=0)) for table in removed}
     nobody = ErasureSubject(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
     record_request(config, spark, store, new_request_id("retention", now), now, "retention", f"interactions before {cutoff:%Y-%m-%d}", nobody, removed, vacuumed, 0)

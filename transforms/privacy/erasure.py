@@ -52,10 +52,15 @@ def sql_string(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def quoted(column: str) -> str:
+    """A column name quoted for Spark / Databricks SQL."""
+    return "`" + column.replace("`", "``") + "`"
+
+
 def in_list(column: str, values: Iterable[str]) -> str | None:
     """`column IN ('a', …)`, or None for no values."""
     listed = sorted(set(values))
-    return f"`{column}` IN ({', '.join(sql_string(v) for v in listed)})" if listed else None
+    return f"{quoted(column)} IN ({', '.join(sql_string(v) for v in listed)})" if listed else None
 
 
 def pairs_predicate(system_column: str, id_column: str, pairs: Iterable[tuple[str, str]]) -> str | None:
@@ -63,7 +68,7 @@ def pairs_predicate(system_column: str, id_column: str, pairs: Iterable[tuple[st
     by_system: dict[str, set[str]] = {}
     for system, record in pairs:
         by_system.setdefault(system, set()).add(record)
-    parts = [f"(`{system_column}` = {sql_string(system)} AND {in_list(id_column, ids)})" for system, ids in sorted(by_system.items())]
+    parts = [f"({quoted(system_column)} = {sql_string(system)} AND {in_list(id_column, ids)})" for system, ids in sorted(by_system.items())]
     return " OR ".join(parts) or None
 
 

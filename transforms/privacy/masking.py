@@ -9,11 +9,7 @@ from pyspark.sql import functions as F
 
 from golden_record.lakehouse.privacy_settings import PrivacySettings
 from golden_record.transforms.privacy.classification import ColumnClass
-
-
-def quoted(column: str) -> str:
-    """A column name quoted for Spark / Databricks SQL."""
-    return "`" + column.replace("`", "``") + "`"
+from golden_record.transforms.privacy.erasure import quoted
 
 
 def mask_sql(column: ColumnClass, privacy: PrivacySettings, type_sql: str, value: str | None = None) -> str | None:
