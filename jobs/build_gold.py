@@ -16,14 +16,16 @@ from golden_record.jobs.privacy import write_masked_forms
 from golden_record.lakehouse import quality
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.manifest import record_run
 from golden_record.lakehouse.progress import StageProgress
 from golden_record.lakehouse.session import materialise
 from golden_record.lakehouse.storage import TableStore
-from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MARKETING_AUDIENCE, MATCH_CLUSTERS, MATCH_PAIRS, SILVER_CUSTOMERS, SILVER_INTERACTIONS
+from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MARKETING_AUDIENCE, MATCH_CLUSTERS, MATCH_PAIRS, SILVER_CUSTOMERS, SILVER_INTERACTIONS, STEWARD_DECISIONS
 from golden_record.transforms.gold.audience import marketing_audience
 from golden_record.transforms.gold.customer360 import NEWSLETTER_STATUSES, SEGMENTS, as_of_date, customer_360, customer_timeline
 from golden_record.transforms.gold.golden_ids import HISTORY_SCHEMA, KEYS, XREF_SCHEMA, assign_golden_ids, customer_xref, empty, id_events, xref_coverage
 from golden_record.transforms.gold.survivorship import survive
+from golden_record.transforms.linkage.constraints import records_decided_since, steward_links
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +65,11 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     # each frame is computed once, its lineage cut: the gates, writes and counts below neither recompute nor re-plan it
     assigned = materialise(assign_golden_ids(clusters, previous, history, settings.id_prefix))
     xref = materialise(customer_xref(assigned, pairs, run_id, run_at))
-    events = materialise(id_events(assigned, previous, run_id, run_at))
+    decided = None
+    if store.exists(STEWARD_DECISIONS.name):
+        last_run_at = history.agg(F.max("event_at")).first()[0]
+        decided = records_decided_since(steward_links(store.read(STEWARD_DECISIONS.name)), last_run_at)
+    events = materialise(id_events(assigned, previous, run_id, run_at, decided))
     golden = materialise(survive(silver.join(xref.select(*KEYS, "golden_id"), KEYS), settings))
     records = progress.records = xref.count()
     progress.step("customer 360 and timeline")
@@ -101,6 +107,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     store.overwrite(CUSTOMER_TIMELINE.name, timeline)
     store.overwrite(MARKETING_AUDIENCE.name, marketing_audience(golden, kpis))
     masked_forms = write_masked_forms(config, store)  # from the tables just written: the same rows, masked
+    record_run(store, run_id, "run")  # last: readers switch to this run's tables together
 
     event_counts = {row.event: row["count"] for row in events.groupBy("event").count().collect()}
     orphans = coverage.where(F.col("coverage") == "orphan_interactions").agg(F.sum("interactions")).first()[0] or 0

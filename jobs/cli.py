@@ -234,6 +234,36 @@ def cmd_privacy_sql(args: argparse.Namespace, config: PipelineConfig) -> None:
     print("\n".join(privacy.column_masks(config, store, tuple(args.layer or ["gold"]))))
 
 
+def cmd_serve(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Start the web app on the last complete run: customer lookup for everyone, the review workbench for stewards."""
+    import uvicorn
+
+    from golden_record.webapp.app import create_app
+
+    settings = config.app
+    app = create_app(config)
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"serving {config.paths.lakehouse} on http://{host}:{port}/ (users from ${settings.users_env}; Ctrl-C stops)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def cmd_hash_password(args: argparse.Namespace, config: PipelineConfig) -> None:
+    """Print the scrypt hash of a password (read from the terminal, or one line of stdin) for a user entry of the web app."""
+    import getpass
+
+    from golden_record.webapp.auth import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise PipelineError("the two passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        raise PipelineError("use a password of at least 8 characters")
+    print(f"{args.user}:{args.role}:{hash_password(password)}" if args.user else hash_password(password))
+
+
 def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
     """Run the pipeline end to end: optionally generate sample silos, then ingest, standardise, train, match, build gold."""
     from golden_record.jobs import pipeline
@@ -307,6 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--strict", action="store_true", help="exit with an error when a column is unclassified")
     privacy_sql = add("privacy-sql", cmd_privacy_sql, cmd_privacy_sql.__doc__)
     privacy_sql.add_argument("--layer", action="append", choices=["bronze", "silver", "gold"], help="layers whose tables get masks (repeatable; default gold)")
+
+    serve = add("serve", cmd_serve, cmd_serve.__doc__)
+    serve.add_argument("--host", help="address to listen on (default from config: app.host)")
+    serve.add_argument("--port", type=int, help="port to listen on (default from config: app.port)")
+    hashing = add("hash-password", cmd_hash_password, cmd_hash_password.__doc__)
+    hashing.add_argument("--user", help="print a whole users entry name:role:hash for this user name")
+    hashing.add_argument("--role", default="agent", help="the role of that entry (default agent)")
 
     run = add("run", cmd_run, cmd_run.__doc__)
     run.add_argument("--generate-sample", type=int, metavar="PERSONS", help="first generate sample silos for this many persons")

@@ -18,6 +18,7 @@ from pyspark.sql import types as T
 
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.manifest import record_run
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.suppression import salt_file, suppression_salt
 from golden_record.lakehouse.tables import (
@@ -318,6 +319,7 @@ def erase(
     if subject.golden_ids and store.exists(GOLDEN_ID_HISTORY.name) and not tombstoned:
         tombstones = [("erased", golden_id, None, 0, request_id, now.replace(tzinfo=None)) for golden_id in sorted(subject.golden_ids)]
         store.append(GOLDEN_ID_HISTORY.name, spark.createDataFrame(tombstones, store.read(GOLDEN_ID_HISTORY.name).schema))
+    record_run(store, request_id, kind)  # before vacuuming: readers move to versions without the person
     # a resumed request cannot tell which deletes it made before the crash: every table that may have held the person
     touched = [table for table in store.tables() if table not in KEPT_TABLES] if pending else list(removed)
     vacuumed = {table: len(store.vacuum(table, retention_hours=0)) for table in touched}

@@ -19,9 +19,10 @@ from splink import Linker
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.linkage_settings import LinkageSettings
 from golden_record.lakehouse.storage import TableStore
-from golden_record.lakehouse.tables import SILVER_CUSTOMERS
+from golden_record.lakehouse.tables import SILVER_CUSTOMERS, STEWARD_DECISIONS
 from golden_record.transforms.linkage.clustering import cluster_records
-from golden_record.transforms.linkage.evaluation import accuracy, blocking_scores, cluster_scores, labelled_pairs, reachable_clusters, read_truth
+from golden_record.transforms.linkage.constraints import steward_links
+from golden_record.transforms.linkage.evaluation import accuracy, blocking_scores, cluster_scores, labelled_pairs, reachable_clusters, read_truth, steward_label_scores
 from golden_record.transforms.linkage.features import prepare_for_linkage
 from golden_record.transforms.linkage.models import matching_model
 from golden_record.transforms.linkage.prediction import predict, settings_for_model
@@ -29,7 +30,6 @@ from golden_record.transforms.linkage.spec import splink_settings
 from golden_record.transforms.linkage.splink_adapter import chart_page, new_linker, removes_intermediate_tables, to_spark
 
 log = logging.getLogger(__name__)
-
 
 
 @removes_intermediate_tables
@@ -61,6 +61,10 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, truth_pa
         **accuracy(scored, clusters, truth, linkage.match_threshold),
     }
     metrics["clusters"]["largest"] = clusters.agg(F.max("cluster_size")).first()[0] or 0
+    if store.exists(STEWARD_DECISIONS.name):  # the stewards' decisions are labels too: does the model agree with them?
+        links = steward_links(store.read(STEWARD_DECISIONS.name))
+        labels = steward_label_scores(links, scored, clusters, linkage.match_threshold)
+        metrics["steward_labels_pairwise"], metrics["steward_labels_clusters"] = labels["pairwise"], labels["clusters"]
     metrics["seconds"] = round(time.monotonic() - started, 1)
     metrics["report"] = str(write_report(linker, scored, clusters, truth, metrics, linkage, Path(config.paths.reports)))
     print(format_metrics(metrics))
@@ -80,6 +84,11 @@ def format_metrics(metrics: dict[str, Any]) -> str:
             f"reachable cluster recall {blocking['reachable_cluster_recall']:.4f}",
             f"pairwise: precision {pairwise['precision']:.4f}, recall {pairwise['recall']:.4f}, F1 {pairwise['f1']:.4f}",
             f"clusters: precision {clusters['precision']:.4f}, recall {clusters['recall']:.4f}, F1 {clusters['f1']:.4f}, largest cluster {clusters['largest']}",
+            *[
+                f"steward labels ({kind}): {figures['true_positives']:,} of {figures['predicted']:,} linked confirmed, {figures['actual']:,} decided same, precision {figures['precision']:.4f}, recall {figures['recall']:.4f}, F1 {figures['f1']:.4f}"
+                for kind, figures in (("pairs", metrics.get("steward_labels_pairwise")), ("clusters", metrics.get("steward_labels_clusters")))
+                if figures
+            ],
             f"report: {metrics['report']}",
         ]
     )

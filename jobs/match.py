@@ -12,8 +12,9 @@ from pyspark.sql import SparkSession
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.progress import StageProgress
 from golden_record.lakehouse.storage import TableStore
-from golden_record.lakehouse.tables import MATCH_CLUSTERS, MATCH_PAIRS, MATCH_REVIEW, SILVER_CUSTOMERS
+from golden_record.lakehouse.tables import MATCH_CLUSTERS, MATCH_PAIRS, MATCH_REVIEW, SILVER_CUSTOMERS, STEWARD_DECISIONS
 from golden_record.transforms.linkage.clustering import cluster_records, review_pairs
+from golden_record.transforms.linkage.constraints import steward_links
 from golden_record.transforms.linkage.features import prepare_for_linkage
 from golden_record.transforms.linkage.models import matching_model
 from golden_record.transforms.linkage.prediction import count_comparisons, match_pairs, predict, settings_for_model
@@ -21,7 +22,6 @@ from golden_record.transforms.linkage.spec import splink_settings
 from golden_record.transforms.linkage.splink_adapter import new_linker, removes_intermediate_tables, to_spark
 
 log = logging.getLogger(__name__)
-
 
 
 @removes_intermediate_tables
@@ -37,6 +37,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[
     record_count = progress.records = records.count()
     log.info("matching %s records with model %s (trained %s on %s records; %s backend)", f"{record_count:,}", model_path, trained.metadata.get("trained_at", "?"), trained.metadata.get("records", "?"), configured.backend)
 
+    links = steward_links(store.read(STEWARD_DECISIONS.name)).persist() if store.exists(STEWARD_DECISIONS.name) else None
     linker = new_linker(records, splink_settings(spec, model=trained.model), configured)
     progress.step("count comparisons")
     comparisons = count_comparisons(linker)
@@ -45,14 +46,14 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[
     progress.step("choose thresholds")
     linkage = settings_for_model(configured, spec, linker, predictions)
     progress.step("cluster")
-    clusters = cluster_records(linker, predictions, records, spec, linkage)
+    clusters = cluster_records(linker, predictions, records, spec, linkage, links)
     scored = to_spark(predictions, spark)
 
     progress.step("write tables")
 
     store.overwrite(MATCH_PAIRS.name, match_pairs(scored))
     store.overwrite(MATCH_CLUSTERS.name, clusters)
-    store.overwrite(MATCH_REVIEW.name, review_pairs(scored, store.read(MATCH_CLUSTERS.name), spec, linkage))
+    store.overwrite(MATCH_REVIEW.name, review_pairs(scored, store.read(MATCH_CLUSTERS.name), spec, linkage, links))
 
     pairs = store.read(MATCH_PAIRS.name)
     sizes = store.read(MATCH_CLUSTERS.name).groupBy("cluster_id").count()
@@ -65,12 +66,15 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore) -> dict[
         "clusters": sizes.count(),
         "multi_record_clusters": sizes.where("count > 1").count(),
         "largest_cluster": sizes.agg({"count": "max"}).first()[0] or 0,
+        "steward_decided_pairs": links.count() if links is not None else 0,
         "model": str(model_path),
         "match_threshold": linkage.match_threshold,
         "cluster_threshold": linkage.cluster_threshold,
         "seconds": round(time.monotonic() - started, 1),
     }
     records.unpersist()
+    if links is not None:
+        links.unpersist()
     progress.finish()
     log.info("matched %(records)s records: %(comparisons)s comparisons, %(pairs)s pairs kept, %(clusters)s clusters (largest %(largest_cluster)s), %(review_pairs)s pairs to review in %(seconds)ss", counts)
     return counts

@@ -12,6 +12,7 @@ from pyspark.sql import SparkSession
 from golden_record.jobs.erase import ErasureResult, delete_rows, erase, find_subject, new_request_id, record_request
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.manifest import record_run
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.tables import CUSTOMER_TIMELINE, CUSTOMER_XREF, SILVER_CUSTOMERS, SILVER_INTERACTIONS, bronze_table
 from golden_record.transforms.privacy.erasure import ErasureSubject, in_list, pairs_predicate, sql_string
@@ -69,10 +70,12 @@ def remove_expired_interactions(config: PipelineConfig, spark: SparkSession, sto
     if customer_rows:
         predicates[SILVER_CUSTOMERS.name] = customer_rows
     now = datetime.now(timezone.utc)
+    request_id = new_request_id("retention", now)
     removed = delete_rows(store, predicates)
+    record_run(store, request_id, "retention")  # before vacuuming: readers move to versions without the expired rows
     vacuumed = {table: len(store.vacuum(table, retention_hours=0)) for table in removed}
     nobody = ErasureSubject(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
-    record_request(config, spark, store, new_request_id("retention", now), now, "retention", f"interactions before {cutoff:%Y-%m-%d}", nobody, removed, vacuumed, 0)
+    record_request(config, spark, store, request_id, now, "retention", f"interactions before {cutoff:%Y-%m-%d}", nobody, removed, vacuumed, 0)
     return cutoff, removed
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal, NamedTuple
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from golden_record.lakehouse.app_settings import AppSettings
 from golden_record.lakehouse.gold_settings import GoldSettings
 from golden_record.lakehouse.linkage_settings import LinkageSettings
 from golden_record.lakehouse.privacy_settings import PrivacySettings
@@ -299,6 +300,7 @@ class PipelineConfig(Strict):
     linkage: LinkageSettings = Field(description="entity resolution (conf/linkage.yaml)")
     gold: GoldSettings = Field(description="golden records, ids, customer 360 (conf/gold.yaml)")
     privacy: PrivacySettings = Field(description="data classes, masking, suppression, retention (conf/privacy.yaml)")
+    app: AppSettings = Field(default_factory=AppSettings, description="the web app: lookup, steward workbench, roles (conf/app.yaml)")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "PipelineConfig":

@@ -103,6 +103,12 @@ MATCH_REVIEW = Table(
     "pair in the review band, or above the match threshold but left in two clusters (by a guard, or by average linkage)",
     key=("unique_id_l", "unique_id_r"),
 )
+STEWARD_DECISIONS = Table(
+    "gold.steward_decisions",
+    "record pair a data steward's decision settles (append-only; the newest decision about a pair counts)",
+    key=("decision_id", "unique_id_l", "unique_id_r"),
+    columns=("decision_id", "decided_at", "steward", "action", "unique_id_l", "unique_id_r", "same_person", "golden_id", "other_id", "note"),
+)
 GOLDEN_CUSTOMERS = Table("gold.customers", "golden customer", key=("golden_id",), gated=True)
 CUSTOMER_XREF = Table("gold.customer_xref", "silver customer record", key=("source_system", "source_record_id"), gated=True)
 GOLDEN_ID_HISTORY = Table("gold.golden_id_history", "id event (append-only)")
@@ -138,10 +144,35 @@ GOLDEN_CUSTOMERS_MASKED = Table(
     "golden customer as a reader without full access sees it (columns of a masked class masked by conf/privacy.yaml)",
     key=("golden_id",),
 )
-READER_TABLES = (GOLDEN_CUSTOMERS, CUSTOMER_XREF, CUSTOMER_360, CUSTOMER_TIMELINE)
-"""Gold tables for everyone who deals with customers; each one with columns of a masked class has a masked form."""
-MASKED_FORMS = {GOLDEN_CUSTOMERS.name: GOLDEN_CUSTOMERS_MASKED}
+SILVER_CUSTOMERS_MASKED = Table(
+    "silver.customers_masked",
+    "source customer record as a reader without full access sees it (the web app's source records for agents)",
+    key=("source_system", "source_record_id"),
+)
+READER_TABLES = (GOLDEN_CUSTOMERS, CUSTOMER_XREF, CUSTOMER_360, CUSTOMER_TIMELINE, SILVER_CUSTOMERS)
+"""Tables for everyone who deals with customers (gold, and the source records behind a golden customer); each one
+with columns of a masked class has a masked form."""
+MASKED_FORMS = {GOLDEN_CUSTOMERS.name: GOLDEN_CUSTOMERS_MASKED, SILVER_CUSTOMERS.name: SILVER_CUSTOMERS_MASKED}
 """Reader table -> its masked form, written by build-gold after the gates."""
+
+RUN_MANIFEST = Table(
+    "gold.run_manifest",
+    "table version of a completed run, erasure or retention (append-only; readers use the newest entry's versions)",
+    key=("run_id", "table_name"),
+    columns=("run_id", "kind", "completed_at", "table_name", "version"),
+)
+MANIFEST_TABLES = (
+    SILVER_CUSTOMERS,
+    SILVER_CUSTOMERS_MASKED,
+    MATCH_REVIEW,
+    GOLDEN_CUSTOMERS,
+    GOLDEN_CUSTOMERS_MASKED,
+    CUSTOMER_XREF,
+    GOLDEN_ID_HISTORY,
+    CUSTOMER_360,
+    CUSTOMER_TIMELINE,
+)
+"""The tables a run manifest pins: what readers (the web app) show of one complete run."""
 
 SUPPRESSION_LIST = Table(
     "privacy.suppression_list",
@@ -156,6 +187,12 @@ ERASURE_AUDIT = Table(
     columns=("request_id", "requested_at", "kind", "selector", "subject_hashes", "golden_customers", "source_records", "tables", "files_vacuumed", "reports_scrubbed"),
 )
 
+ACCESS_LOG = Table(
+    "privacy.access_log",
+    "view of full personal data or steward decision in the web app (append-only)",
+    columns=("logged_at", "user", "role", "action", "golden_id", "detail"),
+)
+
 TABLES = (
     BRONZE_QUARANTINE,
     INGEST_LOG,
@@ -165,6 +202,7 @@ TABLES = (
     MATCH_PAIRS,
     MATCH_CLUSTERS,
     MATCH_REVIEW,
+    STEWARD_DECISIONS,
     GOLDEN_CUSTOMERS,
     CUSTOMER_XREF,
     GOLDEN_ID_HISTORY,
@@ -172,8 +210,11 @@ TABLES = (
     CUSTOMER_TIMELINE,
     MARKETING_AUDIENCE,
     GOLDEN_CUSTOMERS_MASKED,
+    SILVER_CUSTOMERS_MASKED,
+    RUN_MANIFEST,
     SUPPRESSION_LIST,
     ERASURE_AUDIT,
+    ACCESS_LOG,
 )
 """Every fixed table, in pipeline order (plus one `bronze.<source>` per source, see `bronze_table`)."""
 

@@ -37,6 +37,7 @@ from golden_record.lakehouse.storage.table_store import (
     matches,
     merged_schema,
     parse_table_name,
+    table_path,
 )
 
 RowSelector = Callable[[DataFrame, bool], DataFrame]
@@ -89,8 +90,7 @@ class DeltaRsStore(TableStore):
 
     def location(self, table: str) -> str:
         """The table's folder: `<lakehouse>/<layer>/<name>`."""
-        layer, name = parse_table_name(table)
-        return f"{self.root}/{layer}/{name}"
+        return table_path(self.root, table)
 
     def exists(self, table: str) -> bool:
         """Whether a Delta table exists in the table's folder."""

@@ -21,6 +21,7 @@ from golden_record.lakehouse.storage.table_store import (
     history_entry,
     merged_schema,
     parse_table_name,
+    table_path,
 )
 
 USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata"
@@ -59,8 +60,10 @@ class DeltaSparkStore(TableStore):
 
     def location(self, table: str) -> str:
         """`<catalog>.<prefix><layer>.<name>` with a catalog, else `<lakehouse>/<layer>/<name>`."""
+        if not self.catalog:
+            return table_path(self.root, table)
         layer, name = parse_table_name(table)
-        return f"{self.catalog}.{self.schema_prefix}{layer}.{name}" if self.catalog else f"{self.root}/{layer}/{name}"
+        return f"{self.catalog}.{self.schema_prefix}{layer}.{name}"
 
     def exists(self, table: str) -> bool:
         """Whether the catalog has the table, or a Delta table exists at its path."""

@@ -86,6 +86,12 @@ def parse_table_name(table: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
+def table_path(root: str, table: str) -> str:
+    """Where a path-based table lives: `<lakehouse>/<layer>/<name>` (both backends, and Spark-free readers)."""
+    layer, name = parse_table_name(table)
+    return f"{root.rstrip('/')}/{layer}/{name}"
+
+
 def matches(predicate: str) -> Column:
     """True exactly where the Spark SQL predicate is true; NULL counts as no match, as in Delta's DELETE."""
     return F.expr(predicate).eqNullSafe(F.lit(True))

@@ -9,7 +9,8 @@ Rules (Splink's cluster_id is never used as an id: it is only the grouping of th
 - A cluster without an id gets a new one: prefix + the first 16 hex digits of sha-256 over its smallest record key
   ("source:record"). An id that was ever issued is never issued again: on a clash the key is salted ("key#1", …).
 - gold.golden_id_history records every change: `created` (a new id for new records), `merged` (golden_id absorbed
-  other_id), `split` (records_moved records left golden_id for other_id) and `retired` (none of its records is left).
+  other_id), `split` (records_moved records left golden_id for other_id) and `retired` (none of its records is left);
+  a merge or split that moves records a steward decided about since the last run names that decision (`decision_id`).
 - gold.customer_xref: match_probability is a record's highest pairwise probability to another record of its golden
   customer, null for a record alone in its golden record (no pair evidence).
 """
@@ -48,9 +49,11 @@ HISTORY_SCHEMA = T.StructType(
         T.StructField("records_moved", T.LongType()),
         T.StructField("run_id", T.StringType()),
         T.StructField("event_at", T.TimestampType()),
+        T.StructField("decision_id", T.StringType()),
     ]
 )
-"""Schema of gold.golden_id_history: one row per created, merged, split or retired golden id."""
+"""Schema of gold.golden_id_history: one row per created, merged, split or retired golden id, with the steward
+decision behind a merge or split (null when matching alone made it)."""
 
 COVERAGE = {
     "ok": "a silver record in the xref (events referring to it, if any, are linked)",
@@ -163,15 +166,20 @@ def customer_xref(assigned: DataFrame, pairs: DataFrame, run_id: str, run_at: da
     return xref.select(*[F.col(f.name).cast(f.dataType) for f in XREF_SCHEMA.fields])
 
 
-def id_events(assigned: DataFrame, previous_xref: DataFrame, run_id: str, run_at: datetime) -> DataFrame:
-    """gold.golden_id_history rows of this run: created, merged, split and retired ids (none when nothing changed)."""
+def id_events(assigned: DataFrame, previous_xref: DataFrame, run_id: str, run_at: datetime, decided: DataFrame | None = None) -> DataFrame:
+    """gold.golden_id_history rows of this run: created, merged, split and retired ids (none when nothing changed);
+    `decided` (unique_id, decision_id): records of steward decisions new since the last run, named on the moves they cause."""
     # Records that changed golden id flow from their previous id to the new one. A flow out of an id that is gone is a
     # merge into the golden customer that took most of its records (tie: the smallest id); every other flow is a split.
     surviving = assigned.select(F.col("golden_id").alias("previous_golden_id"), F.lit(True).alias("survives")).distinct()
+    moved = assigned.where(F.col("previous_golden_id").isNotNull() & (F.col("previous_golden_id") != F.col("golden_id")))
+    if decided is None:
+        moved = moved.withColumn("decision_id", F.lit(None).cast("string"))
+    else:
+        moved = moved.join(decided.select("unique_id", "decision_id"), "unique_id", "left")
     flows = (
-        assigned.where(F.col("previous_golden_id").isNotNull() & (F.col("previous_golden_id") != F.col("golden_id")))
-        .groupBy("previous_golden_id", "golden_id")
-        .agg(F.count(F.lit(1)).alias("records_moved"))
+        moved.groupBy("previous_golden_id", "golden_id")
+        .agg(F.count(F.lit(1)).alias("records_moved"), F.max("decision_id").alias("decision_id"))
         .join(surviving, "previous_golden_id", "left")
     )
     largest_flow = F.row_number().over(Window.partitionBy("previous_golden_id").orderBy(F.desc("records_moved"), "golden_id")) == 1
@@ -181,14 +189,15 @@ def id_events(assigned: DataFrame, previous_xref: DataFrame, run_id: str, run_at
         F.when(merged, F.col("golden_id")).otherwise(F.col("previous_golden_id")).alias("golden_id"),
         F.when(merged, F.col("previous_golden_id")).otherwise(F.col("golden_id")).alias("other_id"),
         "records_moved",
+        "decision_id",
     )
     inherited = assigned.where(F.col("previous_golden_id").isNotNull()).select("golden_id").distinct()
     created = assigned.join(inherited, "golden_id", "left_anti").groupBy("golden_id").agg(F.count(F.lit(1)).alias("records_moved"))
     remaining = assigned.select(F.col("previous_golden_id").alias("golden_id")).distinct()
     retired = previous_xref.join(remaining, "golden_id", "left_anti").groupBy("golden_id").agg(F.count(F.lit(1)).alias("records_moved"))
-    no_other = F.lit(None).cast("string").alias("other_id")
-    events = moves.unionByName(created.select(F.lit("created").alias("event"), "golden_id", no_other, "records_moved")).unionByName(
-        retired.select(F.lit("retired").alias("event"), "golden_id", no_other, "records_moved")
+    no_other, no_decision = F.lit(None).cast("string").alias("other_id"), F.lit(None).cast("string").alias("decision_id")
+    events = moves.unionByName(created.select(F.lit("created").alias("event"), "golden_id", no_other, "records_moved", no_decision)).unionByName(
+        retired.select(F.lit("retired").alias("event"), "golden_id", no_other, "records_moved", no_decision)
     )
     events = events.withColumns({"run_id": F.lit(run_id), "event_at": F.lit(run_at)})
     return events.select(*[F.col(f.name).cast(f.dataType) for f in HISTORY_SCHEMA.fields])

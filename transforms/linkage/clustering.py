@@ -13,10 +13,11 @@ from splink import Linker
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from golden_record.lakehouse.linkage_settings import ClusterGuard, LinkageSettings
+from golden_record.transforms.linkage.constraints import without_decided_pairs
 from golden_record.transforms.linkage.errors import LinkageError
 from golden_record.transforms.linkage.prediction import PAIR_SCHEMA, predict
 from golden_record.transforms.linkage.spec import comparison_columns, gamma_labels, splink_settings
-from golden_record.transforms.linkage.splink_adapter import SplinkDataFrame, new_linker, to_spark
+from golden_record.transforms.linkage.splink_adapter import SplinkDataFrame, new_linker, register, to_spark
 
 CLUSTER_SCHEMA = T.StructType(
     [
@@ -44,11 +45,19 @@ def conflict_condition(spec: dict[str, Any], guards: list[ClusterGuard]) -> str:
     return " or ".join(f"({c})" for c in conditions) or "false"
 
 
-def guarded_edges(linker: Linker, predictions: SplinkDataFrame, threshold: float, conflict: str) -> SplinkDataFrame:
-    """Pairs at or above the match threshold that do not conflict on a guarded comparison."""
+def guarded_edges(linker: Linker, predictions: SplinkDataFrame, threshold: float, conflict: str, links: SplinkDataFrame | None = None) -> SplinkDataFrame:
+    """Pairs at or above the match threshold that do not conflict on a guarded comparison; a pair a steward decided
+    follows the decision instead (`links`, see constraints.steward_links): an edge when the same person, never otherwise."""
+    if links is None:
+        return linker.misc.query_sql(
+            f"select unique_id_l, unique_id_r, match_probability from {predictions.physical_name} "
+            f"where match_probability >= {threshold} and not ({conflict})"
+        )
     return linker.misc.query_sql(
-        f"select unique_id_l, unique_id_r, match_probability from {predictions.physical_name} "
-        f"where match_probability >= {threshold} and not ({conflict})"
+        f"select p.unique_id_l, p.unique_id_r, p.match_probability from {predictions.physical_name} p "
+        f"left join {links.physical_name} k on p.unique_id_l = k.unique_id_l and p.unique_id_r = k.unique_id_r "
+        f"where k.unique_id_l is null and p.match_probability >= {threshold} and not ({conflict}) "
+        f"union all select unique_id_l, unique_id_r, 1.0 as match_probability from {links.physical_name} where same_person"
     )
 
 
@@ -73,28 +82,40 @@ def match_clusters(records: DataFrame, components: DataFrame) -> DataFrame:
     return clustered.withColumn("cluster_size", size).select(*[F.col(f.name).cast(f.dataType) for f in CLUSTER_SCHEMA.fields])
 
 
-def component_pairs(linker: Linker, records: DataFrame, components: DataFrame, spec: dict[str, Any], linkage: LinkageSettings) -> DataFrame:
-    """Every pair of records inside one component of 3+ records: match probability and whether a cluster guard forbids it.
+def component_pairs(linker: Linker, records: DataFrame, components: DataFrame, spec: dict[str, Any], linkage: LinkageSettings, links: DataFrame | None = None) -> DataFrame:
+    """Every pair of records inside one component of 3+ records: match probability, whether a cluster guard (or a
+    steward's "different persons") forbids it, and whether a steward linked it (`must_link`, probability 1).
 
     Splink scores all pairs within each component (blocking on the component id) with the same model,
     so a conflict means exactly what the guard's comparison level means, also for pairs no blocking rule compared.
     """
-    schema = "unique_id_l string, unique_id_r string, match_probability double, conflict boolean"
+    schema = "unique_id_l string, unique_id_r string, match_probability double, conflict boolean, must_link boolean"
     large = components.groupBy("cluster_id").count().where("count >= 3").select(F.col("cluster_id").alias("component_id"))
     members = records.join(components.withColumnRenamed("cluster_id", "component_id").join(large, "component_id"), "unique_id")
     if members.isEmpty():
         return records.sparkSession.createDataFrame([], schema)
     settings = splink_settings(spec, model=linker.misc.save_model_to_json(), blocking_rules=[["component_id"]])
     scored = to_spark(predict(new_linker(members, settings, linkage), pair_floor=0.0), records.sparkSession)
-    conflict = F.expr(conflict_condition(spec, linkage.cluster_guards))
-    return scored.select("unique_id_l", "unique_id_r", "match_probability", F.coalesce(conflict, F.lit(False)).alias("conflict"))
+    conflict = F.coalesce(F.expr(conflict_condition(spec, linkage.cluster_guards)), F.lit(False))
+    if links is None:
+        return scored.select("unique_id_l", "unique_id_r", "match_probability", conflict.alias("conflict"), F.lit(False).alias("must_link"))
+    decided = scored.join(links.select("unique_id_l", "unique_id_r", "same_person"), ["unique_id_l", "unique_id_r"], "left")
+    same = F.col("same_person")
+    return decided.select(
+        "unique_id_l",
+        "unique_id_r",
+        F.when(same, F.lit(1.0)).otherwise(F.col("match_probability")).alias("match_probability"),
+        F.when(same.isNull(), conflict).otherwise(~same).alias("conflict"),
+        F.coalesce(same, F.lit(False)).alias("must_link"),
+    )
 
 
 def average_linkage(pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """One component re-clustered bottom-up: the two groups with the highest mean match probability over all their
     record pairs merge first, while that mean is at least `threshold` and no pair between them is a guarded conflict.
 
-    A sparse record that is a fair match for two namesakes no longer chains them: their many
+    Pairs a steward linked (`must_link`) join first, in any case, unless a conflict (a steward's "different persons")
+    lies between their groups. A sparse record that is a fair match for two namesakes no longer chains them: their many
     strongly non-matching pairs pull the mean of the merged group far below the threshold.
     Dense n x n matrices: fine for candidate clusters of customer data (81 records at most at 100k persons).
     """
@@ -109,13 +130,9 @@ def average_linkage(pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
     size = np.ones(n)
     alive = np.ones(n, dtype=bool)
     members = [[i] for i in range(n)]
-    while True:
-        mean = total / np.outer(size, size)
-        mean[conflict | ~np.outer(alive, alive)] = -1.0
-        np.fill_diagonal(mean, -1.0)
-        a, b = divmod(int(np.argmax(mean)), n)
-        if mean[a, b] < threshold:
-            break
+    group = np.arange(n)
+
+    def join(a: int, b: int) -> None:
         a, b = min(a, b), max(a, b)
         total[a, :] += total[b, :]
         total[:, a] += total[:, b]
@@ -124,6 +141,21 @@ def average_linkage(pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
         size[a] += size[b]
         alive[b] = False
         members[a] += members[b]
+        group[members[a]] = a
+
+    must = pairs["must_link"].to_numpy(dtype=bool) if "must_link" in pairs else np.zeros(len(pairs), dtype=bool)
+    for l, r in sorted(zip(left[must], right[must])):
+        a, b = group[l], group[r]
+        if a != b and not conflict[a, b]:
+            join(a, b)
+    while True:
+        mean = total / np.outer(size, size)
+        mean[conflict | ~np.outer(alive, alive)] = -1.0
+        np.fill_diagonal(mean, -1.0)
+        a, b = divmod(int(np.argmax(mean)), n)
+        if mean[a, b] < threshold:
+            break
+        join(a, b)
     cluster = {ids[m]: min(ids[x] for x in members[root]) for root in np.flatnonzero(alive) for m in members[root]}
     return pd.DataFrame({"unique_id": list(cluster), "cluster_id": list(cluster.values())})
 
@@ -144,13 +176,21 @@ def recluster_components(components: DataFrame, pairs: DataFrame, threshold: flo
     )
 
 
-def cluster_records(linker: Linker, predictions: SplinkDataFrame, records: DataFrame, spec: dict[str, Any], linkage: LinkageSettings) -> DataFrame:
+def cluster_records(
+    linker: Linker, predictions: SplinkDataFrame, records: DataFrame, spec: dict[str, Any], linkage: LinkageSettings, links: DataFrame | None = None
+) -> DataFrame:
     """gold.match_clusters: guarded edges at the match threshold, connected components, then average linkage inside each
-    at the cluster threshold."""
-    edges = guarded_edges(linker, predictions, linkage.match_threshold, conflict_condition(spec, linkage.cluster_guards))
+    at the cluster threshold; steward links (constraints.steward_links) of the records at hand override the model."""
+    if links is not None:
+        present = records.select("unique_id")
+        links = links.join(present.withColumnRenamed("unique_id", "unique_id_l"), "unique_id_l", "left_semi").join(
+            present.withColumnRenamed("unique_id", "unique_id_r"), "unique_id_r", "left_semi"
+        )
+    registered = register(predictions.db_api, links) if links is not None else None
+    edges = guarded_edges(linker, predictions, linkage.match_threshold, conflict_condition(spec, linkage.cluster_guards), registered)
     spark = records.sparkSession
     components = to_spark(connected_components(linker, edges), spark)
-    pairs = component_pairs(linker, records, components, spec, linkage)
+    pairs = component_pairs(linker, records, components, spec, linkage, links)
     return match_clusters(records, recluster_components(components, pairs, linkage.cluster_threshold))
 
 
@@ -195,8 +235,9 @@ def _evidence(predictions: DataFrame, comparison: str, labels: dict[int, str], c
     )
 
 
-def review_pairs(predictions: DataFrame, clusters: DataFrame, spec: dict[str, Any], linkage: LinkageSettings) -> DataFrame:
-    """gold.match_review: pairs in the review band, and pairs above the threshold whose records ended in two clusters."""
+def review_pairs(predictions: DataFrame, clusters: DataFrame, spec: dict[str, Any], linkage: LinkageSettings, links: DataFrame | None = None) -> DataFrame:
+    """gold.match_review: pairs in the review band, and pairs above the threshold whose records ended in two clusters;
+    none a steward decided (`links`)."""
     conflict = F.expr(conflict_condition(spec, linkage.cluster_guards))
     p = F.col("match_probability")
     cluster_of = clusters.select("unique_id", "cluster_id")
@@ -209,4 +250,6 @@ def review_pairs(predictions: DataFrame, clusters: DataFrame, spec: dict[str, An
     labels = gamma_labels(spec)
     evidence = [_evidence(predictions, name, labels[name], columns) for name, columns in comparison_columns(spec).items()]
     reviewed = predictions.withColumn("review_reason", reason).where(F.col("review_reason").isNotNull())
+    if links is not None:
+        reviewed = without_decided_pairs(reviewed, links)
     return reviewed.select(*[F.col(f.name).cast(f.dataType) for f in PAIR_SCHEMA.fields], "review_reason", F.array(*evidence).alias("comparisons"))

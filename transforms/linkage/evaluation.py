@@ -91,3 +91,28 @@ def accuracy(scored: DataFrame, clusters: DataFrame, truth: DataFrame, match_thr
         "pairwise": pair_scores(scored.where(F.col("match_probability") >= match_threshold), truth),
         "clusters": cluster_scores(clusters, truth),
     }
+
+
+def steward_label_scores(links: DataFrame, pairs: DataFrame, clusters: DataFrame, match_threshold: float) -> dict[str, Scores]:
+    """The model judged by the stewards' decisions (constraints.steward_links as labels): its pairs at or above the
+    threshold (a decided pair it did not compare counts as "different"), and whether clustering put each pair together."""
+    cluster_of = clusters.select("unique_id", "cluster_id")
+    judged = (
+        links.join(pairs.select("unique_id_l", "unique_id_r", "match_probability"), ["unique_id_l", "unique_id_r"], "left")
+        .join(cluster_of.toDF("unique_id_l", "cluster_l"), "unique_id_l", "left")
+        .join(cluster_of.toDF("unique_id_r", "cluster_r"), "unique_id_r", "left")
+        .select(
+            "same_person",
+            F.coalesce(F.col("match_probability") >= match_threshold, F.lit(False)).alias("linked"),
+            F.coalesce(F.col("cluster_l") == F.col("cluster_r"), F.lit(False)).alias("clustered"),
+        )
+    )
+    figures = {}
+    for name, predicted in (("pairwise", "linked"), ("clusters", "clustered")):
+        row = judged.agg(
+            F.count(F.when(F.col(predicted), 1)).alias("predicted"),
+            F.count(F.when(F.col(predicted) & F.col("same_person"), 1)).alias("tp"),
+            F.count(F.when(F.col("same_person"), 1)).alias("actual"),
+        ).first()
+        figures[name] = scores(row["tp"], row["predicted"], row["actual"])
+    return figures

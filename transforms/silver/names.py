@@ -75,6 +75,23 @@ def matching_form(column: Column, rules: StandardisationRules) -> Column:
     return tidy_text(F.regexp_replace(text, r"[^\p{L}\p{N}]+", " "))
 
 
+def matching_text(text: str | None, rules: StandardisationRules) -> str | None:
+    """`matching_form` of one Python string (a search query), step by step the same, so it finds what silver holds."""
+    if text is None:
+        return None
+    text = text.lower()
+    single = {letter: to for letter, to in rules.transliterations.items() if len(letter) == 1 and len(to) == 1}
+    for letter, replacement in rules.transliterations.items():
+        if letter not in single:
+            for form in {letter, unicodedata.normalize("NFD", letter)}:
+                text = text.replace(form, replacement)
+    marked, bases = _diacritics_table(frozenset(single))
+    sources, targets = "".join(single) + marked, "".join(single.values()) + bases
+    text = text.translate(str.maketrans(sources[: len(targets)], targets, sources[len(targets) :]))
+    text = re.sub(r"['’`´]", "", text)
+    return " ".join(re.sub(r"[\W_]+", " ", text).split()) or None
+
+
 def tidy_columns(df: DataFrame, columns: list[str]) -> DataFrame:
     """Apply `tidy_text` to free-text columns such as address_line2 or region."""
     return df.withColumns({name: tidy_text(F.col(name)) for name in columns})

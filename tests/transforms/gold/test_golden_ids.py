@@ -135,3 +135,16 @@ def test_xref_coverage_names_every_gap(spark) -> None:
         "source_system string, source_record_id string, interactions long, coverage string",
     )
     assert_df_equality(coverage, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_merge_or_split_caused_by_a_steward_decision_names_it(spark) -> None:
+    xref1, history1 = run(spark, {"1": ["crm:1"], "2": ["shop:2"], "3": ["crm:3", "pos:4"]})
+    decided = spark.createDataFrame([("crm:1", "decision-1"), ("shop:2", "decision-1"), ("pos:4", "decision-2")], "unique_id string, decision_id string")
+    assigned = assign_golden_ids(clusters(spark, {"1": ["crm:1", "shop:2"], "3": ["crm:3"], "4": ["pos:4"]}), xref1, history1, "GR-")
+    events = {(r.event, r.golden_id, r.other_id, r.decision_id) for r in id_events(assigned, xref1, "run2", RUN2, decided).collect()}
+    merged = next(e for e in events if e[0] == "merged")
+    assert ({merged[1], merged[2]}, merged[3]) == ({gid("crm:1"), gid("shop:2")}, "decision-1")
+    split = next(e for e in events if e[0] == "split")
+    assert (split[1], split[3]) == (gid("crm:3"), "decision-2")
+    plain = {(r.event, r.decision_id) for r in id_events(assigned, xref1, "run2", RUN2).collect()}
+    assert {decision for _, decision in plain} == {None}

@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.linkage_settings import BUNDLED_MODEL, BUNDLED_SETTINGS, ClusterGuard, LinkageSettings, bundled_file
 from golden_record.lakehouse.storage.table_store import as_nullable
+from golden_record.transforms.linkage.constraints import steward_links
 from golden_record.transforms.linkage.clustering import CLUSTER_SCHEMA, REVIEW_SCHEMA, average_linkage, cluster_records, conflict_condition, review_pairs
 from golden_record.transforms.linkage.errors import LinkageError
 from golden_record.transforms.linkage.features import prepare_for_linkage
@@ -307,3 +308,40 @@ def test_short_forms_handles_and_a_postcode_without_city_are_evidence(spark: Spa
     ])
     assert levels["email_norm"] == "All other comparisons"  # the handle finds the pair; names, not the handle, must decide
     assert levels["postcode_city"] == "Neither postcode nor city on both records"
+
+
+def test_steward_decisions_override_the_model_in_clustering_and_leave_the_review_queue(
+    spark: SparkSession, matched: tuple[DataFrame, DataFrame, DataFrame], spec: dict, linkage: LinkageSettings
+) -> None:
+    records, scored, _ = matched
+    linker = new_linker(records, splink_settings(spec, model=load_model(bundled_file(BUNDLED_MODEL))), linkage)
+    predictions = predict(linker, linkage.pair_floor)
+    decided = [
+        ("d1", dt.datetime(2026, 1, 1), "crm:3", "crm:2", True),  # the "twins" are one person after all (a guard conflict)
+        ("d2", dt.datetime(2026, 1, 1), "crm:5", "crm:6", True),  # father and son: one person (no edge of the model)
+        ("d3", dt.datetime(2026, 1, 1), "crm:1", "webshop_accounts:w1", True),
+        ("d4", dt.datetime(2026, 2, 1), "webshop_accounts:w1", "crm:1", False),  # a later decision about the same pair wins
+    ]
+    decisions = spark.createDataFrame(decided, "decision_id string, decided_at timestamp, unique_id_l string, unique_id_r string, same_person boolean")
+    links = steward_links(decisions)
+    assert {(r.unique_id_l, r.unique_id_r, r.same_person, r.decision_id) for r in links.collect()} == {
+        ("crm:2", "crm:3", True, "d1"), ("crm:5", "crm:6", True, "d2"), ("crm:1", "webshop_accounts:w1", False, "d4")
+    }
+    clusters = cluster_records(linker, predictions, records, spec, linkage, links)
+    cluster_of = {row.unique_id: row.cluster_id for row in clusters.collect()}
+    assert cluster_of["crm:2"] == cluster_of["crm:3"]
+    # the guard still keeps jonas' web account from lukas: a steward decision settles the pair it names, no other
+    assert cluster_of["webshop_accounts:w2"] != cluster_of["crm:3"]
+    assert cluster_of["crm:5"] == cluster_of["crm:6"]
+    assert cluster_of["crm:1"] != cluster_of["webshop_accounts:w1"]
+    assert cluster_of["newsletter:n1"] in (cluster_of["crm:1"], cluster_of["webshop_accounts:w1"])
+    assert cluster_of["crm:4"] == cluster_of["support_tickets:s1"]  # undecided pairs cluster as before
+    review = {(row.unique_id_l, row.unique_id_r) for row in review_pairs(scored, clusters, spec, linkage, links).collect()}
+    assert ("crm:2", "crm:3") not in review and ("pos_members:p1", "pos_members:p2") in review
+
+
+def test_average_linkage_joins_must_links_first_unless_a_cannot_link_lies_between() -> None:
+    pairs = _pairs({"a-b": 0.01, "b-c": 0.01, "a-c": 0.01, "c-d": 0.99}, conflicts=frozenset({"a-c"}))
+    pairs["must_link"] = pairs["unique_id_l"].eq("a") & pairs["unique_id_r"].isin(["b", "c"])  # a=b, a=c, but a≠c
+    pairs.loc[pairs["must_link"] & pairs["unique_id_r"].eq("b"), "match_probability"] = 1.0
+    assert _groups(average_linkage(pairs, threshold=0.5)) == [["a", "b"], ["c", "d"]]

@@ -152,3 +152,11 @@ def test_bundled_config_holds_the_reference_data(config):
     assert rules.transliterations["ß"] == "ss" and rules.transliterations["ø"] == "oe"
     assert {"DE", "AT", "CH", "NO", "SE", "DK"} <= set(rules.postcodes) & set(rules.countries)
     assert rules.streets.languages["NO"] == "norwegian"
+
+
+def test_matching_text_is_matching_form_for_one_string(spark, config) -> None:
+    from golden_record.transforms.silver.names import matching_form, matching_text
+
+    names = ["Müller-Lüdenscheidt", "MUELLER", "O'Brien", "Zoë d’Arc", "Øster-Ål", "Łukasz Żółć", "Straße  ", "Ǆemal", "José\u0301", "Hans_Peter", "  ", "Nguyễn Thị", "Æbelø 3"]
+    expected = {row.text: row.norm for row in spark.createDataFrame([(n,) for n in names], "text string").select("text", matching_form(F.col("text"), config.standardisation).alias("norm")).collect()}
+    assert {name: matching_text(name, config.standardisation) for name in names} == expected
