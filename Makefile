@@ -6,12 +6,12 @@ VENV ?= .venv
 PERSONS ?= 2000
 BIN := $(VENV)/bin
 
-.PHONY: demo test install system-deps postgres clean wheel
+.PHONY: demo test install system-deps browser postgres clean wheel
 
 demo: install postgres
 	$(BIN)/golden-record run --generate-sample $(PERSONS)
 
-test: install postgres
+test: install postgres browser
 	$(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
 
 install: system-deps $(BIN)/golden-record
@@ -25,6 +25,10 @@ $(BIN)/golden-record: pyproject.toml
 # Java 17 for Spark; PostgreSQL + its JDBC driver for the sample CRM silo.
 system-deps:
 	@command -v java >/dev/null 2>&1 || scripts/apt-install.sh openjdk-17-jre-headless
+
+# Debian's Chromium for the web app's browser tests (Playwright drives it; it downloads no browser of its own).
+browser:
+	@command -v chromium >/dev/null 2>&1 || scripts/apt-install.sh chromium
 
 postgres:
 	scripts/postgres.sh

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.errors import PipelineError
 from golden_record.lakehouse.storage.arrow_tables import ArrowTables
 from golden_record.lakehouse.tables import ACCESS_LOG, STEWARD_DECISIONS
+from golden_record.webapp.access_log import AccessLog
 from golden_record.webapp.auth import Authenticator, User, users_from_environment
 from golden_record.webapp.decisions import access_row, decision_rows, merge_links, pair_links, split_links
 from golden_record.webapp.lookup import CustomerIndex
@@ -98,8 +101,16 @@ def create_app(config: PipelineConfig, users: dict[str, tuple[str, str]] | None 
     auth = Authenticator(users if users is not None else users_from_environment(settings), settings)
     lakehouse = Lakehouse(config, storage_options)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    app = FastAPI(title="Customer Golden Record", docs_url=None, redoc_url=None, openapi_url=None)
+    access_log = AccessLog(lakehouse.tables)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        access_log.close()
+
+    app = FastAPI(title="Customer Golden Record", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.lakehouse = lakehouse
+    app.state.access_log = access_log
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def user(request: Request) -> User:
@@ -119,7 +130,7 @@ def create_app(config: PipelineConfig, users: dict[str, tuple[str, str]] | None 
         return who
 
     def audit(who: User, action: str, golden_id: str | None, detail: str) -> None:
-        lakehouse.tables.append(ACCESS_LOG.name, access_row(who.name, who.role, action, golden_id, detail))
+        access_log.record(access_row(who.name, who.role, action, golden_id, detail))
 
     def page(request: Request, template: str, who: User, **context: Any) -> HTMLResponse:
         index = lakehouse.current()
@@ -213,7 +224,8 @@ def create_app(config: PipelineConfig, users: dict[str, tuple[str, str]] | None 
         return RedirectResponse("/review?" + urlencode({"decided": action}), status_code=303)
 
     @app.get("/access-log", response_class=HTMLResponse)
-    def access_log(request: Request, who: User = Depends(auditor)) -> HTMLResponse:
+    def access_log_page(request: Request, who: User = Depends(auditor)) -> HTMLResponse:
+        access_log.flush()
         rows = lakehouse.tables.read(ACCESS_LOG.name).sort_by([("logged_at", "descending")]).slice(0, 500).to_pylist() if lakehouse.tables.exists(ACCESS_LOG.name) else []
         return page(request, "access_log.html", who, rows=rows)
 

@@ -50,25 +50,54 @@ LOADED = {
 """DuckDB table -> the lakehouse table it holds at the manifest's version."""
 
 IDENTIFIER_KINDS = ("email", "phone", "number")
-"""Search key kinds besides name words: e-mail (matching form), phone (E.164), customer number or loyalty card (letters and digits)."""
+"""Search key kinds besides name words: e-mail (as written, lower case, and its matching form: no plus tag, gmail
+without dots), phone (E.164), customer number or loyalty card (letters and digits only, upper case)."""
 
 SEARCH_KEYS_SQL = """
+create table sources as
+select x.golden_id, x.unique_id, x.match_probability, x.assigned_at, r.* exclude (row_hash, batch_id)
+from xref x join records r using (source_system, source_record_id) order by x.golden_id;
+create table sources_masked as
+select x.golden_id, x.unique_id, x.match_probability, x.assigned_at, r.* exclude (row_hash, batch_id)
+from xref x join records_masked r using (source_system, source_record_id) order by x.golden_id;
+drop table records; drop table records_masked;
 create table search_keys as
 select * from (
-    select x.golden_id, 'email' as kind, r.email_norm as key from records r join xref x using (source_system, source_record_id) where r.email_norm is not null
-    union all select x.golden_id, 'phone', r.phone from records r join xref x using (source_system, source_record_id) where r.phone is not null
-    union all select x.golden_id, 'number', upper(regexp_replace(r.customer_number, '[^0-9A-Za-z]', '', 'g')) from records r join xref x using (source_system, source_record_id) where r.customer_number is not null
-    union all select x.golden_id, 'number', upper(regexp_replace(r.loyalty_card, '[^0-9A-Za-z]', '', 'g')) from records r join xref x using (source_system, source_record_id) where r.loyalty_card is not null
+    select golden_id, 'email' as kind, email_norm as key from sources where email_norm is not null
+    union all select golden_id, 'email', email from sources where email is not null
+    union all select golden_id, 'phone', phone from sources where phone is not null
+    union all select golden_id, 'number', upper(regexp_replace(customer_number, '[^0-9A-Za-z]', '', 'g')) from sources where customer_number is not null
+    union all select golden_id, 'number', upper(regexp_replace(loyalty_card, '[^0-9A-Za-z]', '', 'g')) from sources where loyalty_card is not null
 ) group by all order by kind, key;
-create table name_words as
-select distinct x.golden_id, w.word
-from records r join xref x using (source_system, source_record_id),
-     unnest(string_split(concat_ws(' ', r.first_name_norm, r.last_name_norm), ' ')) as w(word)
-where length(w.word) > 0
-order by w.word;
-create table words as select word, count(*) as customers from name_words group by word order by word;
+create table word_customers as
+select w.word, list(distinct s.golden_id order by s.golden_id) as golden_ids
+from sources s, unnest(string_split(concat_ws(' ', s.first_name_norm, s.last_name_norm), ' ')) as w(word)
+where length(w.word) > 0 group by w.word order by w.word;
+create table queue as
+select r.unique_id_l, r.unique_id_r, r.match_probability, r.match_weight, r.review_reason,
+       sl.golden_id as golden_l, sr.golden_id as golden_r,
+       greatest(coalesce(kl.revenue, 0), coalesce(kr.revenue, 0)) as value,
+       concat_ws(' ', sl.first_name, sl.last_name) as name_l, concat_ws(' ', sr.first_name, sr.last_name) as name_r
+from review r
+left join sources sl on sl.unique_id = r.unique_id_l left join sources sr on sr.unique_id = r.unique_id_r
+left join kpis kl on kl.golden_id = sl.golden_id left join kpis kr on kr.golden_id = sr.golden_id
+order by value desc, abs(r.match_probability - 0.5), r.unique_id_l, r.unique_id_r;
+create index search_keys_key on search_keys (key);
+create index customers_id on customers (golden_id);
+create index customers_masked_id on customers_masked (golden_id);
+create index kpis_id on kpis (golden_id);
+create index xref_golden on xref (golden_id);
+create index sources_golden on sources (golden_id);
+create index sources_unique on sources (unique_id);
+create index sources_masked_golden on sources_masked (golden_id);
+create index timeline_golden on timeline (golden_id);
+create index history_golden on history (golden_id);
+create index history_other on history (other_id);
+create index review_left on review (unique_id_l);
 """
-"""Search keys of every golden customer, from all its source records."""
+"""Source records with their golden id (full and masked), search keys of every golden customer from all its source
+records, the customers behind each name word, the review queue in priority order, and ART indexes for the point
+lookups of a page."""
 
 RESULT_COLUMNS = "c.golden_id, c.first_name, c.last_name, c.birth_date, c.email, c.phone, c.postcode, c.city, c.country, c.record_count, k.value_segment"
 """What a search result shows of a golden customer."""
@@ -140,35 +169,50 @@ class CustomerIndex:
     def search(self, text: str, masked: bool) -> list[dict[str, Any]]:
         """Golden customers for a search (best first), in their masked form when `masked`."""
         query = read_query(text, self.rules, self.settings.phone_region)
-        customers = "customers_masked" if masked else "customers"
-        limit = self.settings.results
         if query.identifiers:
-            found = " or ".join("(kind = ? and key = ?)" for _ in query.identifiers)
-            parameters = [v for kind, key in query.identifiers.items() for v in (kind, key)]
-            return self._rows(
-                f"select {RESULT_COLUMNS}, 1.0 as score from (select distinct golden_id from search_keys where {found}) s "
-                f"join {customers} c using (golden_id) left join kpis k using (golden_id) order by c.last_name, c.first_name, c.golden_id limit {limit}",
-                parameters,
-            )
-        if not query.name_words:
+            found = set()
+            for kind, key in query.identifiers.items():
+                found |= {row["golden_id"] for row in self._rows("select golden_id from search_keys where key = ? and kind = ?", [key, kind])}
+            scores = dict.fromkeys(found, 1.0)
+        elif query.name_words:
+            scores = self._name_scores(query.name_words)
+        else:
             return []
-        words = ", ".join(f"({i}, ?)" for i in range(len(query.name_words)))
-        return self._rows(
-            f"""
-            with q(qi, w) as (values {words}),
-            matched as (
-                select q.qi, words.word, jaro_winkler_similarity(words.word, q.w) as s
-                from q, words where words.word = q.w or jaro_winkler_similarity(words.word, q.w) >= ?
-            ),
-            hits as (
-                select n.golden_id, m.qi, max(m.s) as s from name_words n join matched m using (word) group by n.golden_id, m.qi
-            ),
-            found as (select golden_id, sum(s) as score from hits group by golden_id having count(*) = ?)
-            select {RESULT_COLUMNS}, f.score from found f join {customers} c using (golden_id) left join kpis k using (golden_id)
-            order by f.score desc, c.record_count desc, c.golden_id limit {limit}
-            """,
-            [*query.name_words, self.settings.name_similarity, len(query.name_words)],
+        best = sorted(scores, key=lambda g: (-scores[g], g))[: self.settings.results * 4]
+        if not best:
+            return []
+        listed = ", ".join("?" for _ in best)
+        rows = self._rows(
+            f"select {RESULT_COLUMNS} from {'customers_masked' if masked else 'customers'} c left join kpis k on k.golden_id = c.golden_id where c.golden_id in ({listed})",
+            best,
         )
+        for row in rows:
+            row["score"] = scores[row["golden_id"]]
+        rows.sort(key=lambda r: (-r["score"], -(r["record_count"] or 0), r["last_name"] or "", r["first_name"] or "", r["golden_id"]))
+        return rows[: self.settings.results]
+
+    def _name_scores(self, words: list[str]) -> dict[str, float]:
+        """golden_id -> summed similarity of its best name word to each searched word, for customers matching all of them.
+
+        A searched word is compared (Jaro-Winkler) with the stored name words of its first letter: a typo anywhere but
+        in the first letter is found, and a search costs a scan of one letter's words, not of every customer."""
+        found: dict[str, float] | None = None
+        for word in words:
+            first = word[0]
+            candidates = self._rows(
+                "select golden_ids, jaro_winkler_similarity(word, ?) as s from word_customers "
+                "where word >= ? and word < ? and (word = ? or jaro_winkler_similarity(word, ?) >= ?)",
+                [word, first, chr(ord(first) + 1), word, word, self.settings.name_similarity],
+            )
+            best: dict[str, float] = {}
+            for row in candidates:
+                for golden_id in row["golden_ids"]:
+                    if row["s"] > best.get(golden_id, 0.0):
+                        best[golden_id] = row["s"]
+            found = best if found is None else {g: found[g] + s for g, s in best.items() if g in found}
+            if not found:
+                return {}
+        return found or {}
 
     def customer(self, golden_id: str, masked: bool) -> dict[str, Any] | None:
         """Everything a customer page shows: golden record with lineage, source records, 360, timeline, id history."""
@@ -177,17 +221,15 @@ class CustomerIndex:
             return None
         record = rows[0]
         lineage = self._rows("select unnest(map_keys(lineage)) as field, unnest(map_values(lineage)) as source from customers where golden_id = ?", [golden_id])
-        records = "records_masked" if masked else "records"
-        sources = self._rows(
-            f"select x.unique_id, x.match_probability, x.assigned_at, r.* exclude (row_hash, batch_id) from xref x join {records} r using (source_system, source_record_id) "
-            "where x.golden_id = ? order by r.source_system, r.source_record_id",
-            [golden_id],
-        )
+        sources = self._rows(f"select * from {'sources_masked' if masked else 'sources'} where golden_id = ? order by source_system, source_record_id", [golden_id])
         kpis = self._rows("select * from kpis where golden_id = ?", [golden_id])
         timeline = self._rows(
             f"select * exclude (golden_id) from timeline where golden_id = ? order by occurred_at desc, event_id limit {self.settings.timeline_events}", [golden_id]
         )
-        history = self._rows("select * from history where golden_id = ? or other_id = ? order by event_at, event", [golden_id, golden_id])
+        history = self._rows(
+            "select * from (select * from history where golden_id = ? union all select * from history where other_id = ? and golden_id <> ?) order by event_at, event",
+            [golden_id, golden_id, golden_id],
+        )
         return {
             "record": record,
             "lineage": {row["field"]: row["source"] for row in lineage},
@@ -200,32 +242,18 @@ class CustomerIndex:
 
     def members(self, golden_id: str) -> list[str]:
         """The unique ids of a golden customer's source records."""
-        return [row["unique_id"] for row in self._rows("select unique_id from xref where golden_id = ? order by unique_id", [golden_id])]
+        return [row["unique_id"] for row in self._rows("select unique_id from sources where golden_id = ? order by unique_id", [golden_id])]
 
     def golden_id_of(self, unique_id: str) -> str | None:
         """The golden customer a source record belongs to."""
-        rows = self._rows("select golden_id from xref where unique_id = ?", [unique_id])
+        rows = self._rows("select golden_id from sources where unique_id = ?", [unique_id])
         return rows[0]["golden_id"] if rows else None
 
     def review_queue(self, page: int = 0) -> tuple[list[dict[str, Any]], int]:
         """Undecided review pairs, those of the most valuable customers first, then the most uncertain; and how many there are."""
-        undecided = "from review r anti join decided d using (unique_id_l, unique_id_r)"
+        undecided = "from queue q anti join decided d using (unique_id_l, unique_id_r)"
         size = self.settings.review_page
-        rows = self._rows(
-            f"""
-            select r.unique_id_l, r.unique_id_r, r.match_probability, r.match_weight, r.review_reason,
-                   xl.golden_id as golden_l, xr.golden_id as golden_r,
-                   greatest(coalesce(kl.revenue, 0), coalesce(kr.revenue, 0)) as value,
-                   concat_ws(' ', cl.first_name, cl.last_name) as name_l, concat_ws(' ', cr.first_name, cr.last_name) as name_r
-            {undecided}
-            left join xref xl on xl.unique_id = r.unique_id_l left join xref xr on xr.unique_id = r.unique_id_r
-            left join kpis kl on kl.golden_id = xl.golden_id left join kpis kr on kr.golden_id = xr.golden_id
-            left join records cl on cl.source_system = r.source_system_l and cl.source_record_id = r.source_record_id_l
-            left join records cr on cr.source_system = r.source_system_r and cr.source_record_id = r.source_record_id_r
-            order by value desc, abs(r.match_probability - 0.5), r.unique_id_l, r.unique_id_r
-            limit {size} offset {page * size}
-            """
-        )
+        rows = self._rows(f"select q.* {undecided} order by q.value desc, abs(q.match_probability - 0.5), q.unique_id_l, q.unique_id_r limit {size} offset {page * size}")
         return rows, self._rows(f"select count(*) as n {undecided}")[0]["n"]
 
     def pair(self, unique_id_l: str, unique_id_r: str) -> dict[str, Any] | None:
@@ -234,10 +262,7 @@ class CustomerIndex:
         if not rows:
             return None
         pair = rows[0]
-        records = self._rows(
-            "select x.unique_id, x.golden_id, r.* exclude (row_hash, batch_id) from xref x join records r using (source_system, source_record_id) where x.unique_id in (?, ?)",
-            [unique_id_l, unique_id_r],
-        )
+        records = self._rows("select * from sources where unique_id in (?, ?)", [unique_id_l, unique_id_r])
         by_id = {row["unique_id"]: row for row in records}
         pair["left"], pair["right"] = by_id.get(unique_id_l), by_id.get(unique_id_r)
         pair["decided"] = bool(self._rows("select 1 from decided where unique_id_l = ? and unique_id_r = ?", [unique_id_l, unique_id_r]))

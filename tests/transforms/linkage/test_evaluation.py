@@ -11,7 +11,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from splink import DuckDBAPI, Linker, SettingsCreator
 
-from golden_record.transforms.linkage.evaluation import blocking_scores, cluster_scores, labelled_pairs, pair_scores, reachable_clusters, read_truth, scores
+from golden_record.transforms.linkage.evaluation import blocking_scores, cluster_scores, labelled_pairs, pair_scores, reachable_clusters, read_truth, scores, steward_label_scores
 
 # persons: p1 = a, b, c   p2 = d, e   p3 = f   -> true pairs: ab ac bc de = 4
 TRUTH = [("a", "p1"), ("b", "p1"), ("c", "p1"), ("d", "p2"), ("e", "p2"), ("f", "p3")]
@@ -78,3 +78,16 @@ def test_reachable_clusters_join_records_through_compared_pairs_of_one_person(sp
     clusters = reachable_clusters(linker, db_api, labelled, records)
     assert sorted(sorted(r.members) for r in clusters.groupBy("cluster_id").agg(F.collect_list("unique_id").alias("members")).collect()) == [["a", "b", "c"], ["d"], ["e"], ["f"]]
     assert cluster_scores(clusters, truth)["recall"] == 0.75  # ab ac bc found, de not
+
+
+def test_steward_decisions_are_labels_for_the_model_and_the_clusters(spark) -> None:
+    links = spark.createDataFrame(
+        [("a", "b", True), ("a", "c", True), ("d", "e", False), ("f", "g", False)], "unique_id_l string, unique_id_r string, same_person boolean"
+    )
+    pairs = spark.createDataFrame([("a", "b", 0.99), ("a", "c", 0.2), ("d", "e", 0.95)], "unique_id_l string, unique_id_r string, match_probability double")
+    clusters = spark.createDataFrame([("a", "a"), ("b", "a"), ("c", "a"), ("d", "d"), ("e", "e"), ("f", "f"), ("g", "f")], "unique_id string, cluster_id string")
+    scored = steward_label_scores(links, pairs, clusters, match_threshold=0.9)
+    # pairs: a-b linked and same (tp), d-e linked but different (fp), a-c same but below the threshold (fn), f-g never compared
+    assert (scored["pairwise"]["true_positives"], scored["pairwise"]["predicted"], scored["pairwise"]["actual"]) == (1, 2, 2)
+    # clusters: a-b and a-c together and same (tp); f-g together but different (fp)
+    assert (scored["clusters"]["true_positives"], scored["clusters"]["predicted"], scored["clusters"]["actual"]) == (2, 3, 2)
