@@ -33,6 +33,7 @@ from golden_record.lakehouse.tables import (
     SUPPRESSION_LIST,
     bronze_table,
 )
+from golden_record.transforms.gold.golden_ids import HISTORY_SCHEMA
 from golden_record.transforms.privacy.erasure import ErasureSubject, erasure_predicate, in_list, mentions_subject, pairs_predicate, scrub_text
 from golden_record.transforms.privacy.suppression import customer_reference, salted_hash, salted_hash_of, suppression_keys
 from golden_record.transforms.silver.customers import select_customer_fields
@@ -317,8 +318,8 @@ def erase(
     removed = delete_rows(store, predicates)
     tombstoned = pending is not None and store.exists(GOLDEN_ID_HISTORY.name) and not store.read(GOLDEN_ID_HISTORY.name).where(F.col("run_id") == request_id).isEmpty()
     if subject.golden_ids and store.exists(GOLDEN_ID_HISTORY.name) and not tombstoned:
-        tombstones = [("erased", golden_id, None, 0, request_id, now.replace(tzinfo=None)) for golden_id in sorted(subject.golden_ids)]
-        store.append(GOLDEN_ID_HISTORY.name, spark.createDataFrame(tombstones, store.read(GOLDEN_ID_HISTORY.name).schema))
+        tombstones = [("erased", golden_id, None, 0, request_id, now.replace(tzinfo=None), None) for golden_id in sorted(subject.golden_ids)]
+        store.append(GOLDEN_ID_HISTORY.name, spark.createDataFrame(tombstones, HISTORY_SCHEMA))
     record_run(store, request_id, kind)  # before vacuuming: readers move to versions without the person
     # a resumed request cannot tell which deletes it made before the crash: every table that may have held the person
     touched = [table for table in store.tables() if table not in KEPT_TABLES] if pending else list(removed)

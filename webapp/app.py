@@ -213,14 +213,15 @@ def create_app(config: PipelineConfig, users: dict[str, tuple[str, str]] | None 
     @app.post("/review/pair")
     def decide_pair(l: str = Form(...), r: str = Form(...), action: str = Form(...), note: str = Form(""), csrf: str = Form(None), who: User = Depends(steward)) -> RedirectResponse:  # noqa: E741
         checked_form(who, csrf)
-        if lakehouse.current().pair(l, r) is None:
+        found = lakehouse.current().pair(l, r)
+        if found is None:
             raise HTTPException(404, f"{l} / {r} is not a review pair of this run")
         try:
             links = pair_links(action, l, r)
         except ValueError as error:
             raise HTTPException(400, str(error)) from None
-        index = lakehouse.current()
-        decide(who, action, links, index.golden_id_of(l), index.golden_id_of(r), note, f"review pair {l} / {r}: {action}")
+        golden = [side["golden_id"] if side else None for side in (found["left"], found["right"])]
+        decide(who, action, links, golden[0], golden[1], note, f"review pair {l} / {r}: {action}")
         return RedirectResponse("/review?" + urlencode({"decided": action}), status_code=303)
 
     @app.get("/access-log", response_class=HTMLResponse)

@@ -8,6 +8,7 @@ is found by Jaro-Winkler similarity against the distinct name words).
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -36,6 +37,8 @@ from golden_record.lakehouse.tables import (
 from golden_record.transforms.silver.names import matching_text
 from golden_record.transforms.silver.phones import to_e164
 
+log = logging.getLogger(__name__)
+
 LOADED = {
     "customers": GOLDEN_CUSTOMERS,
     "customers_masked": GOLDEN_CUSTOMERS_MASKED,
@@ -49,18 +52,24 @@ LOADED = {
 }
 """DuckDB table -> the lakehouse table it holds at the manifest's version."""
 
+SORTED_BY = {"customers": "golden_id", "customers_masked": "golden_id", "kpis": "golden_id", "timeline": "golden_id"}
+"""Tables held in key order: a lookup by key reads one row group (found by its min/max statistics), no index to build."""
+
+NOT_SHOWN = {"records": ("quality_issues", "row_hash", "batch_id", "ingested_at"), "records_masked": ("quality_issues", "row_hash", "batch_id", "ingested_at"), "customers_masked": ("lineage",)}
+"""Columns no page shows, left in the lakehouse (less to read and hold; lineage is read from the full golden record)."""
+
 IDENTIFIER_KINDS = ("email", "phone", "number")
 """Search key kinds besides name words: e-mail (as written, lower case, and its matching form: no plus tag, gmail
 without dots), phone (E.164), customer number or loyalty card (letters and digits only, upper case)."""
 
 SEARCH_KEYS_SQL = """
 create table sources as
-select x.golden_id, x.unique_id, x.match_probability, x.assigned_at, r.* exclude (row_hash, batch_id)
+select x.golden_id, x.unique_id, x.match_probability, x.assigned_at, r.*
 from xref x join records r using (source_system, source_record_id) order by x.golden_id;
 create table sources_masked as
-select x.golden_id, x.unique_id, x.match_probability, x.assigned_at, r.* exclude (row_hash, batch_id)
+select x.golden_id, x.unique_id, x.match_probability, x.assigned_at, r.*
 from xref x join records_masked r using (source_system, source_record_id) order by x.golden_id;
-drop table records; drop table records_masked;
+drop table records; drop table records_masked; drop table xref;
 create table search_keys as
 select * from (
     select golden_id, 'email' as kind, email_norm as key from sources where email_norm is not null
@@ -82,15 +91,6 @@ from review r
 left join sources sl on sl.unique_id = r.unique_id_l left join sources sr on sr.unique_id = r.unique_id_r
 left join kpis kl on kl.golden_id = sl.golden_id left join kpis kr on kr.golden_id = sr.golden_id
 order by value desc, abs(r.match_probability - 0.5), r.unique_id_l, r.unique_id_r;
-create index search_keys_key on search_keys (key);
-create index customers_id on customers (golden_id);
-create index customers_masked_id on customers_masked (golden_id);
-create index kpis_id on kpis (golden_id);
-create index xref_golden on xref (golden_id);
-create index sources_golden on sources (golden_id);
-create index sources_unique on sources (unique_id);
-create index sources_masked_golden on sources_masked (golden_id);
-create index timeline_golden on timeline (golden_id);
 create index history_golden on history (golden_id);
 create index history_other on history (other_id);
 create index review_left on review (unique_id_l);
@@ -143,17 +143,27 @@ class CustomerIndex:
         missing = [t.name for t in LOADED.values() if t.name not in manifest.versions]
         if missing:
             raise PipelineError(f"run {manifest.run_id} pins no version of {', '.join(missing)}; run `golden-record build-gold` to complete a run")
+        steps: dict[str, float] = {}
         for name, table in LOADED.items():
-            arrow = tables.read(table.name, manifest.versions[table.name])
+            step = time.monotonic()
+            version = manifest.versions[table.name]
+            columns = [c for c in tables.columns(table.name, version) if c not in NOT_SHOWN.get(name, ())]
+            arrow = tables.read(table.name, version, columns)
             self.db.register("incoming", arrow)
-            self.db.execute(f"create table {name} as select * from incoming")
+            order = f" order by {SORTED_BY[name]}" if name in SORTED_BY else ""
+            self.db.execute(f"create table {name} as select * from incoming{order}")
             self.db.unregister("incoming")
-        self.db.execute(SEARCH_KEYS_SQL)
+            steps[f"load {name}"] = time.monotonic() - step
+        for statement in filter(str.strip, SEARCH_KEYS_SQL.split(";")):
+            step = time.monotonic()
+            self.db.execute(statement)
+            steps[" ".join(statement.split()[:3])] = time.monotonic() - step
         decided = tables.read(STEWARD_DECISIONS.name, columns=["unique_id_l", "unique_id_r"]) if tables.exists(STEWARD_DECISIONS.name) else None
         self.db.execute("create table decided (unique_id_l varchar, unique_id_r varchar)")
         if decided is not None:
             self.add_decided(decided.to_pylist())
         self.load_seconds = time.monotonic() - started
+        log.info("loaded run %s in %.1fs: %s", manifest.run_id, self.load_seconds, ", ".join(f"{k} {v:.1f}s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1])[:8]))
 
     def _rows(self, sql: str, parameters: list[Any] | None = None) -> list[dict[str, Any]]:
         """The query's rows as dicts (one query at a time: DuckDB connections are not shared across threads)."""
@@ -178,7 +188,7 @@ class CustomerIndex:
             scores = self._name_scores(query.name_words)
         else:
             return []
-        best = sorted(scores, key=lambda g: (-scores[g], g))[: self.settings.results * 4]
+        best = sorted(scores, key=lambda g: (-scores[g], g))[: self.settings.results * 4]  # a name search returns these already
         if not best:
             return []
         listed = ", ".join("?" for _ in best)
@@ -194,25 +204,22 @@ class CustomerIndex:
     def _name_scores(self, words: list[str]) -> dict[str, float]:
         """golden_id -> summed similarity of its best name word to each searched word, for customers matching all of them.
 
-        A searched word is compared (Jaro-Winkler) with the stored name words of its first letter: a typo anywhere but
-        in the first letter is found, and a search costs a scan of one letter's words, not of every customer."""
-        found: dict[str, float] | None = None
-        for word in words:
-            first = word[0]
-            candidates = self._rows(
-                "select golden_ids, jaro_winkler_similarity(word, ?) as s from word_customers "
-                "where word >= ? and word < ? and (word = ? or jaro_winkler_similarity(word, ?) >= ?)",
-                [word, first, chr(ord(first) + 1), word, word, self.settings.name_similarity],
+        A searched word is compared (Jaro-Winkler) with the stored name words of its first letter and a length at most two
+        apart: a typo anywhere but in the first letter is found ("Mueler", "Webr"), a longer name that merely starts
+        alike is not ("Maria" does not find "Mariansen"), and a search scans one letter's words, not every customer."""
+        parts, parameters = [], []
+        for i, word in enumerate(words):
+            parts.append(
+                f"w{i} as (select g as golden_id, max(s) as s from (select unnest(golden_ids) as g, jaro_winkler_similarity(word, ?) as s from word_customers "
+                f"where word >= ? and word < ? and (word = ? or (abs(length(word) - ?) <= 2 and jaro_winkler_similarity(word, ?) >= ?))) group by g)"
             )
-            best: dict[str, float] = {}
-            for row in candidates:
-                for golden_id in row["golden_ids"]:
-                    if row["s"] > best.get(golden_id, 0.0):
-                        best[golden_id] = row["s"]
-            found = best if found is None else {g: found[g] + s for g, s in best.items() if g in found}
-            if not found:
-                return {}
-        return found or {}
+            parameters += [word, word[0], chr(ord(word[0]) + 1), word, len(word), word, self.settings.name_similarity]
+        joined = " ".join(f"join w{i} using (golden_id)" for i in range(1, len(words)))
+        total = " + ".join(f"w{i}.s" for i in range(len(words)))
+        rows = self._rows(
+            f"with {', '.join(parts)} select golden_id, {total} as score from w0 {joined} order by score desc, golden_id limit {self.settings.results * 4}", parameters
+        )
+        return {row["golden_id"]: row["score"] for row in rows}
 
     def customer(self, golden_id: str, masked: bool) -> dict[str, Any] | None:
         """Everything a customer page shows: golden record with lineage, source records, 360, timeline, id history."""
@@ -244,11 +251,6 @@ class CustomerIndex:
         """The unique ids of a golden customer's source records."""
         return [row["unique_id"] for row in self._rows("select unique_id from sources where golden_id = ? order by unique_id", [golden_id])]
 
-    def golden_id_of(self, unique_id: str) -> str | None:
-        """The golden customer a source record belongs to."""
-        rows = self._rows("select golden_id from sources where unique_id = ?", [unique_id])
-        return rows[0]["golden_id"] if rows else None
-
     def review_queue(self, page: int = 0) -> tuple[list[dict[str, Any]], int]:
         """Undecided review pairs, those of the most valuable customers first, then the most uncertain; and how many there are."""
         undecided = "from queue q anti join decided d using (unique_id_l, unique_id_r)"
@@ -262,7 +264,8 @@ class CustomerIndex:
         if not rows:
             return None
         pair = rows[0]
-        records = self._rows("select * from sources where unique_id in (?, ?)", [unique_id_l, unique_id_r])
+        golden = self._rows("select golden_l, golden_r from queue where unique_id_l = ? and unique_id_r = ?", [unique_id_l, unique_id_r])[0]
+        records = self._rows("select * from sources where golden_id in (?, ?) and unique_id in (?, ?)", [golden["golden_l"], golden["golden_r"], unique_id_l, unique_id_r])
         by_id = {row["unique_id"]: row for row in records}
         pair["left"], pair["right"] = by_id.get(unique_id_l), by_id.get(unique_id_r)
         pair["decided"] = bool(self._rows("select 1 from decided where unique_id_l = ? and unique_id_r = ?", [unique_id_l, unique_id_r]))

@@ -53,6 +53,10 @@ class ArrowTables:
         """The table's current version."""
         return self._open(table).version()
 
+    def columns(self, table: str, version: int | None = None) -> list[str]:
+        """The table's column names at `version`."""
+        return [field.name for field in self._open(table, version).schema().fields]
+
     def read(self, table: str, version: int | None = None, columns: list[str] | None = None) -> pa.Table:
         """The table's rows at `version` (default: the newest), optionally only some columns."""
         return self._open(table, version).to_pyarrow_table(columns=columns)

@@ -12,6 +12,12 @@ ROLES = {"sam": "steward", "alex": "agent", "ada": "admin"}
 
 
 @pytest.fixture(scope="session")
+def passwords() -> dict[str, str]:
+    """name -> password of the test users."""
+    return dict(PASSWORDS)
+
+
+@pytest.fixture(scope="session")
 def users() -> dict[str, tuple[str, str]]:
     """name -> (role, hash) as `users_from_environment` returns them."""
     return {name: (ROLES[name], hash_password(password)) for name, password in PASSWORDS.items()}

@@ -8,10 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.manifest import record_run
+from golden_record.lakehouse.storage import open_store
 from golden_record.lakehouse.storage.arrow_tables import ArrowTables
 from golden_record.lakehouse.tables import ACCESS_LOG, GOLDEN_CUSTOMERS, STEWARD_DECISIONS
 from golden_record.webapp.app import create_app
-from conftest import PASSWORDS
 
 pytestmark = pytest.mark.slow
 
@@ -21,8 +22,10 @@ def client(app_config: PipelineConfig, users) -> TestClient:
     return TestClient(create_app(app_config, users=users))
 
 
-def login(name: str) -> tuple[str, str]:
-    return name, PASSWORDS[name]
+@pytest.fixture
+def login(passwords: dict[str, str]):
+    """name -> the (user, password) pair to authenticate as."""
+    return lambda name: (name, passwords[name])
 
 
 def a_customer(config: PipelineConfig, *required: str) -> dict:
@@ -40,7 +43,7 @@ def test_every_page_needs_a_user(client: TestClient) -> None:
     assert client.post("/review/pair", data={"l": "a", "r": "b", "action": "same_person"}).status_code == 401
 
 
-def test_an_agent_finds_customers_but_sees_masked_values_and_cannot_decide(client: TestClient, app_config: PipelineConfig) -> None:
+def test_an_agent_finds_customers_but_sees_masked_values_and_cannot_decide(client: TestClient, app_config: PipelineConfig, login) -> None:
     customer = a_customer(app_config, "email", "phone", "last_name")
     found = client.get("/", params={"q": customer["email"].upper()}, auth=login("alex"))
     assert found.status_code == 200 and f"/customers/{customer['golden_id']}" in found.text
@@ -56,7 +59,7 @@ def test_an_agent_finds_customers_but_sees_masked_values_and_cannot_decide(clien
     assert not ArrowTables(app_config.paths.lakehouse).exists(ACCESS_LOG.name)  # masked views are not logged
 
 
-def test_a_steward_decides_a_pair_with_the_pages_token_and_it_leaves_the_queue(client: TestClient, app_config: PipelineConfig) -> None:
+def test_a_steward_decides_a_pair_with_the_pages_token_and_it_leaves_the_queue(client: TestClient, app_config: PipelineConfig, login) -> None:
     queue = client.get("/review", auth=login("sam")).text
     total = int(re.search(r"(\d+) undecided pair", queue).group(1))
     l, r = re.search(r'href="/review/pair\?l=([^&]+)&amp;r=([^"]+)"', queue).groups()
@@ -82,9 +85,6 @@ def test_a_steward_decides_a_pair_with_the_pages_token_and_it_leaves_the_queue(c
 
 
 def test_the_app_moves_to_a_newer_complete_run(client: TestClient, app_config: PipelineConfig, spark) -> None:
-    from golden_record.lakehouse.manifest import record_run
-    from golden_record.lakehouse.storage import open_store
-
     before = client.get("/health").json()
     record_run(open_store(spark, app_config), "gold-later-run", "run")
     client.app.state.lakehouse.reload_now()

@@ -16,7 +16,6 @@ from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.storage.arrow_tables import ArrowTables
 from golden_record.lakehouse.tables import CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MATCH_REVIEW, STEWARD_DECISIONS
 from golden_record.webapp.app import create_app
-from conftest import PASSWORDS
 
 pytestmark = pytest.mark.slow
 
@@ -68,7 +67,7 @@ def misspelt(name: str) -> str:
     return name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :]
 
 
-def test_lookup_review_and_a_run_that_keeps_the_decisions(server: str, browser, app_config: PipelineConfig, spark, tmp_path: Path) -> None:
+def test_lookup_review_and_a_run_that_keeps_the_decisions(server: str, browser, passwords: dict[str, str], app_config: PipelineConfig, spark, tmp_path: Path) -> None:
     tables = ArrowTables(app_config.paths.lakehouse)
     customers = sorted(tables.read(GOLDEN_CUSTOMERS.name).to_pylist(), key=lambda r: r["golden_id"])
     by_phone = next(c for c in customers if c["phone"] and c["phone"].startswith("+4") and len(c["phone"]) >= 12)
@@ -84,7 +83,7 @@ def test_lookup_review_and_a_run_that_keeps_the_decisions(server: str, browser, 
     to_split = next(g for g, ids in sorted(members.items()) if len(ids) >= 2 and g not in involved)
     split_record = max(members[to_split])
 
-    page = browser.new_page(http_credentials={"username": "sam", "password": PASSWORDS["sam"]}, viewport={"width": 1280, "height": 900})
+    page = browser.new_page(http_credentials={"username": "sam", "password": passwords["sam"]}, viewport={"width": 1280, "height": 900})
     # look a customer up by a differently written phone number
     page.goto(server + "/")
     page.fill("input[name=q]", written_otherwise(by_phone["phone"]))
