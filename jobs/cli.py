@@ -6,13 +6,18 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from golden_record.lakehouse.config import CONF_ENV_VAR, ConfigError, PipelineConfig, load_config
 from golden_record.lakehouse.errors import PipelineError
+from golden_record.lakehouse.run_lock import run_lock
 from golden_record.lakehouse.tables import SILVER_CUSTOMERS, SILVER_INTERACTIONS
 
 log = logging.getLogger("golden_record")
+
+WRITING_COMMANDS = frozenset({"ingest", "standardise", "train", "match", "build-gold", "erase", "retention", "run"})
+"""Commands that write the lakehouse: one at a time per lakehouse (lakehouse/run_lock.py)."""
 
 PATH_OPTIONS = {
     "root": "folder for everything a run writes (default from config: ./golden-record-data)",
@@ -364,7 +369,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         config = _config(args)
-        args.handler(args, config)
+        writing = args.command in WRITING_COMMANDS
+        with run_lock(config.paths.lakehouse, args.command, config.run.lock_wait_seconds) if writing else nullcontext():
+            args.handler(args, config)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

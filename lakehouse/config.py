@@ -81,6 +81,12 @@ class IngestSettings(Strict):
     parallel_sources: int = Field(default=4, ge=1, description="sources ingested side by side on one SparkSession; 1 = one after the other")
 
 
+class RunSettings(Strict):
+    """How writing commands share a lakehouse (lakehouse/run_lock.py)."""
+
+    lock_wait_seconds: float = Field(default=0, ge=0, description="how long a writing command waits for another run on the same lakehouse before it stops; 0 = stop at once")
+
+
 class QualitySettings(Strict):
     """Where the Great Expectations suites come from and which engine computes them."""
 
@@ -293,6 +299,7 @@ class PipelineConfig(Strict):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     sources: list[SourceConfig] = Field(default_factory=list)
     taxonomy: dict[str, str] = Field(default_factory=dict, description="event type -> description")
