@@ -20,8 +20,9 @@ from golden_record.lakehouse.manifest import record_run
 from golden_record.lakehouse.progress import StageProgress
 from golden_record.lakehouse.session import materialise
 from golden_record.lakehouse.storage import TableStore
-from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MARKETING_AUDIENCE, MATCH_CLUSTERS, MATCH_PAIRS, SILVER_CUSTOMERS, SILVER_INTERACTIONS, STEWARD_DECISIONS
+from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CHANGES, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MARKETING_AUDIENCE, MATCH_CLUSTERS, MATCH_PAIRS, SILVER_CUSTOMERS, SILVER_INTERACTIONS, STEWARD_DECISIONS
 from golden_record.transforms.gold.audience import marketing_audience
+from golden_record.transforms.gold.changes import golden_changes
 from golden_record.transforms.gold.customer360 import NEWSLETTER_STATUSES, SEGMENTS, as_of_date, customer_360, customer_timeline
 from golden_record.transforms.gold.golden_ids import HISTORY_SCHEMA, KEYS, XREF_SCHEMA, assign_golden_ids, customer_xref, empty, id_events, xref_coverage
 from golden_record.transforms.gold.survivorship import survive
@@ -71,6 +72,8 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
         decided = records_decided_since(steward_links(store.read(STEWARD_DECISIONS.name)), last_run_at)
     events = materialise(id_events(assigned, previous, run_id, run_at, decided))
     golden = materialise(survive(silver.join(xref.select(*KEYS, "golden_id"), KEYS), settings))
+    before = store.read(GOLDEN_CUSTOMERS.name) if store.exists(GOLDEN_CUSTOMERS.name) else golden.limit(0)
+    changes = materialise(golden_changes(events, before, golden, run_id, run_at))
     records = progress.records = xref.count()
     progress.step("customer 360 and timeline")
     as_of = as_of_date(interactions, settings.customer_360, silver)
@@ -99,6 +102,9 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
         quality.enforce(gate)  # raises before anything is written: the previous gold stays in place
 
     progress.step("write tables")
+    # the change feed first: a run that crashes in its writes lists its changes again in the next run, never loses one
+    if not changes.isEmpty() or not store.exists(GOLDEN_CHANGES.name):
+        store.append(GOLDEN_CHANGES.name, changes)
     store.overwrite(CUSTOMER_XREF.name, xref)
     if not events.isEmpty() or not store.exists(GOLDEN_ID_HISTORY.name):
         store.append(GOLDEN_ID_HISTORY.name, events)
@@ -110,6 +116,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     record_run(store, run_id, "run")  # last: readers switch to this run's tables together
 
     event_counts = {row.event: row["count"] for row in events.groupBy("event").count().collect()}
+    change_counts = {row.change: row["count"] for row in changes.groupBy("change").count().collect()}
     orphans = coverage.where(F.col("coverage") == "orphan_interactions").agg(F.sum("interactions")).first()[0] or 0
     counts = {
         "run_id": run_id,
@@ -120,6 +127,8 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
         "id_merges": event_counts.get("merged", 0),
         "id_splits": event_counts.get("split", 0),
         "ids_retired": event_counts.get("retired", 0),
+        "customers_updated": change_counts.get("updated", 0),
+        "changes": sum(change_counts.values()),
         "interactions": timeline.count(),
         "orphan_interactions": orphans,
         "as_of": as_of.isoformat(),
@@ -131,7 +140,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     progress.finish()
     log.info(
         "gold run %(run_id)s: %(records)s records -> %(golden_customers)s golden customers (%(duplicates_merged)s duplicates merged); "
-        "ids: %(ids_created)s created, %(id_merges)s merges, %(id_splits)s splits, %(ids_retired)s retired; "
+        "ids: %(ids_created)s created, %(id_merges)s merges, %(id_splits)s splits, %(ids_retired)s retired; %(customers_updated)s updated (%(changes)s rows in gold.golden_changes); "
         "%(interactions)s interactions, %(orphan_interactions)s orphans; %(seconds)ss",
         counts,
     )

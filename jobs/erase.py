@@ -25,6 +25,7 @@ from golden_record.lakehouse.tables import (
     BRONZE_QUARANTINE,
     CUSTOMER_XREF,
     ERASURE_AUDIT,
+    GOLDEN_CHANGES,
     GOLDEN_ID_HISTORY,
     INGEST_LOG,
     SILVER_CUSTOMERS,
@@ -33,6 +34,7 @@ from golden_record.lakehouse.tables import (
     SUPPRESSION_LIST,
     bronze_table,
 )
+from golden_record.transforms.gold.changes import CHANGES_SCHEMA
 from golden_record.transforms.gold.golden_ids import HISTORY_SCHEMA
 from golden_record.transforms.privacy.erasure import ErasureSubject, erasure_predicate, in_list, mentions_subject, pairs_predicate, scrub_text
 from golden_record.transforms.privacy.suppression import customer_reference, salted_hash, salted_hash_of, suppression_keys
@@ -42,8 +44,8 @@ from golden_record.transforms.silver.issues import with_issues_column
 
 log = logging.getLogger(__name__)
 
-KEPT_TABLES = frozenset({INGEST_LOG.name, GOLDEN_ID_HISTORY.name, SUPPRESSION_LIST.name, ERASURE_AUDIT.name})
-"""Tables that hold no personal data and stay as they are (the id history gets an `erased` tombstone)."""
+KEPT_TABLES = frozenset({INGEST_LOG.name, GOLDEN_ID_HISTORY.name, GOLDEN_CHANGES.name, SUPPRESSION_LIST.name, ERASURE_AUDIT.name})
+"""Tables that hold no personal data and stay as they are (the id history and the change feed get an `erased` row)."""
 
 TEXT_SUFFIXES = frozenset({".html", ".htm", ".json", ".csv", ".txt", ".log", ".md", ".yaml", ".yml", ".xml", ".js"})
 """Report files whose text is scrubbed."""
@@ -301,6 +303,15 @@ def pending_requests(config: PipelineConfig) -> list[PendingRequest]:
     return sorted(pending, key=lambda p: p.requested_at)
 
 
+def _tombstone(store: TableStore, table: str, request_id: str, rows: DataFrame, resumed: bool) -> None:
+    """Append the request's `erased` rows to an id table that exists (once: a resumed request checks for them first)."""
+    if rows.isEmpty() or not store.exists(table):
+        return
+    if resumed and not store.read(table).where(F.col("run_id") == request_id).isEmpty():
+        return
+    store.append(table, rows)
+
+
 def erase(
     config: PipelineConfig, spark: SparkSession, store: TableStore, subject: ErasureSubject, kind: str, selector: str, suppress: bool = True,
     pending: PendingRequest | None = None,
@@ -316,10 +327,9 @@ def erase(
     suppressed = _suppress(config, spark, store, subject, request_id, now) if suppress else 0  # first: a crash after this never lets them back in
     predicates = _predicates(config, store, subject)
     removed = delete_rows(store, predicates)
-    tombstoned = pending is not None and store.exists(GOLDEN_ID_HISTORY.name) and not store.read(GOLDEN_ID_HISTORY.name).where(F.col("run_id") == request_id).isEmpty()
-    if subject.golden_ids and store.exists(GOLDEN_ID_HISTORY.name) and not tombstoned:
-        tombstones = [("erased", golden_id, None, 0, request_id, now.replace(tzinfo=None), None) for golden_id in sorted(subject.golden_ids)]
-        store.append(GOLDEN_ID_HISTORY.name, spark.createDataFrame(tombstones, HISTORY_SCHEMA))
+    ids, at = sorted(subject.golden_ids), now.replace(tzinfo=None)
+    _tombstone(store, GOLDEN_ID_HISTORY.name, request_id, spark.createDataFrame([("erased", g, None, 0, request_id, at, None) for g in ids], HISTORY_SCHEMA), pending is not None)
+    _tombstone(store, GOLDEN_CHANGES.name, request_id, spark.createDataFrame([(g, "erased", None, None, request_id, at) for g in ids], CHANGES_SCHEMA), pending is not None)
     record_run(store, request_id, kind)  # before vacuuming: readers move to versions without the person
     # a resumed request cannot tell which deletes it made before the crash: every table that may have held the person
     touched = [table for table in store.tables() if table not in KEPT_TABLES] if pending else list(removed)

@@ -112,6 +112,12 @@ STEWARD_DECISIONS = Table(
 GOLDEN_CUSTOMERS = Table("gold.customers", "golden customer", key=("golden_id",), gated=True)
 CUSTOMER_XREF = Table("gold.customer_xref", "silver customer record", key=("source_system", "source_record_id"), gated=True)
 GOLDEN_ID_HISTORY = Table("gold.golden_id_history", "id event (append-only)")
+GOLDEN_CHANGES = Table(
+    "gold.golden_changes",
+    "golden id a run changed, and how (append-only; the feed downstream systems read)",
+    key=("run_id", "golden_id", "change"),
+    columns=("golden_id", "change", "other_id", "fields", "run_id", "changed_at"),
+)
 CUSTOMER_360 = Table("gold.customer_360", "golden customer", key=("golden_id",), gated=True)
 CUSTOMER_TIMELINE = Table(
     "gold.customer_timeline",
@@ -206,6 +212,7 @@ TABLES = (
     GOLDEN_CUSTOMERS,
     CUSTOMER_XREF,
     GOLDEN_ID_HISTORY,
+    GOLDEN_CHANGES,
     CUSTOMER_360,
     CUSTOMER_TIMELINE,
     MARKETING_AUDIENCE,

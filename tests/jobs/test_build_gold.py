@@ -113,12 +113,20 @@ def test_build_gold_then_rerun_on_the_same_inputs_then_a_failing_gate(spark, set
     assert (kpis.order_count, kpis.revenue, kpis.return_rate, kpis.newsletter_status, kpis.value_segment) == (2, Decimal("200.50"), 0.5, "subscribed", "at_risk")
     assert store.read("gold.customer_timeline").where(f"golden_id = '{anna.golden_id}'").count() == 4
 
+    assert sorted((r.change, r.run_id) for r in store.read("gold.golden_changes").collect()) == [("created", "run-1")] * 3
     before = snapshot(store)
-    history_version = store.version("gold.golden_id_history")
+    history_version, changes_version = store.version("gold.golden_id_history"), store.version("gold.golden_changes")
     again = build_gold.run(cfg, spark, store, run_id="run-2")
     assert snapshot(store) == before  # same inputs: identical gold tables, also the xref's assigned_run
     assert store.version("gold.golden_id_history") == history_version
     assert (again["ids_created"], again["id_merges"], again["id_splits"]) == (0, 0, 0)
+    assert store.version("gold.golden_changes") == changes_version and again["changes"] == 0  # nothing changed: nothing listed
+
+    eva = store.read("gold.customer_xref").where("source_record_id = 't9'").first().golden_id
+    write_silver(spark, store, [*CUSTOMERS[:4], {**CUSTOMERS[4], "email": "eva@lind.example"}])  # Eva writes from a new address
+    third = build_gold.run(cfg, spark, store, run_id="run-3")
+    assert [(r.golden_id, r.change, r.fields) for r in store.read("gold.golden_changes").where("run_id = 'run-3'").collect()] == [(eva, "updated", ["email"])]
+    assert (third["customers_updated"], third["changes"]) == (1, 1)
 
     versions = {table: store.version(table) for table in GOLD_TABLES}
     write_silver(spark, store, [*CUSTOMERS, {"source_system": "crm", "source_record_id": "c2", "last_name": "Neu"}])  # not matched yet

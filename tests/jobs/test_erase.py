@@ -82,6 +82,8 @@ def test_an_erased_person_leaves_no_trace_and_does_not_come_back(spark, copy_of_
         store.read("silver.customers", version=old_version).collect()
     history = store.read("gold.golden_id_history").where(F.col("golden_id") == golden_id)
     assert [r.event for r in history.collect()].count("erased") == 1
+    feed = store.read("gold.golden_changes").where(F.col("change") == "erased").collect()
+    assert [(r.golden_id, r.run_id) for r in feed] == [(golden_id, history.where(F.col("event") == "erased").first().run_id)]  # downstream deletes it too
     audit = store.read("privacy.erasure_audit").collect()
     assert len(audit) == 1 and audit[0].golden_customers == 1 and audit[0].source_records >= 3 and audit[0].files_vacuumed > 0
     assert golden_id not in json.dumps(audit[0].asDict(recursive=True), default=str)  # only its salted hash
@@ -131,6 +133,7 @@ def test_an_erasure_a_crash_interrupted_is_finished_by_the_next_erase(spark, cop
     assert [a.request_id for a in audit] == [journals[0].stem] and audit[0].golden_customers == 1
     tombstones = store.read("gold.golden_id_history").where((F.col("golden_id") == golden_id) & (F.col("event") == "erased")).count()
     assert tombstones == 1
+    assert store.read("gold.golden_changes").where((F.col("golden_id") == golden_id) & (F.col("change") == "erased")).count() == 1
     assert _traces(root, values) == []
     assert main(["erase", "--env", "test", "--root", str(root)]) == 1  # nothing pending any more: say whom
 
