@@ -280,6 +280,7 @@ def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
     silver, gold = done.silver, done.gold
     customers = sum(c.silver_rows for c in silver.counts if c.table == SILVER_CUSTOMERS.name)
     events = sum(c.silver_rows for c in silver.counts if c.table == SILVER_INTERACTIONS.name)
+    report_line = f"run report: {done.report}\n" if done.report else ""
     print(
         f"\nsummary: {len(done.ingested)} sources; {sum(r.rows_landed for r in done.ingested):,} rows landed in bronze, "
         f"{sum(r.rows_quarantined for r in done.ingested):,} quarantined there; "
@@ -288,6 +289,7 @@ def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
         f"{gold['golden_customers']:,} golden customers ({gold['duplicates_merged']:,} duplicate records merged)\n"
         f"gates: {len(silver.gates) + len(gold['gates'])} passed ({', '.join(g.table for g in [*silver.gates, *gold['gates']])}); "
         f"Data Docs: {silver.docs_index}\n"
+        f"{report_line}"
         f"pipeline finished in {done.seconds:,.0f}s; data under {config.paths.root}"
     )
     _print_table("time per stage", stage_time_rows(done.stage_seconds, customers))

@@ -16,7 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.config import PipelineConfig, local_folder
 from golden_record.lakehouse.errors import PipelineError
 from golden_record.lakehouse.manifest import record_run
 from golden_record.lakehouse.storage import TableStore
@@ -199,18 +199,11 @@ def _predicates(config: PipelineConfig, store: TableStore, subject: ErasureSubje
     return predicates
 
 
-def _local(path: str) -> Path | None:
-    """A local folder for a configured path (dbfs:/ as /dbfs/), or None for an object store URI."""
-    if path.startswith("dbfs:"):
-        return Path("/dbfs" + path.removeprefix("dbfs:"))
-    return None if "://" in path else Path(path)
-
-
 def scrub_reports(config: PipelineConfig, subject: ErasureSubject) -> int:
     """Replace the subject's values in every text file under the reports, models and checkpoints folders; return files changed."""
     changed = 0
     for configured in (config.paths.reports, config.paths.models, config.paths.checkpoints):
-        folder = _local(configured)
+        folder = local_folder(configured)
         if folder is None:
             log.warning("reports under %s are not on a local path and were not scrubbed", configured)
             continue

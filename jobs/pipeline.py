@@ -3,16 +3,18 @@ notebook and the benches all run it."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from pyspark.sql import SparkSession
 
-from golden_record.jobs import build_gold, generate_sample, ingest, match, standardise, train
+from golden_record.jobs import build_gold, generate_sample, ingest, match, run_report, standardise, train
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.storage import TableStore
 
@@ -37,6 +39,7 @@ class PipelineRun:
     gold: dict[str, Any]
     seconds: float
     stage_seconds: dict[str, float]
+    report: Path | None = None  # {reports}/run-<run id>/index.html
 
 
 def run(
@@ -50,7 +53,7 @@ def run(
     on_stage: StageListener | None = None,
 ) -> PipelineRun:
     """Run every stage on one session; train unless `retrain` is off and a model trained here exists (never another data's model)."""
-    started = time.monotonic()
+    started, started_at = time.monotonic(), datetime.now(timezone.utc)
     done = on_stage or (lambda stage, result: None)
     stage_seconds: dict[str, float] = {}
 
@@ -69,4 +72,5 @@ def run(
     model = stage("train", lambda: train.run(config, spark, store)) if must_train else None
     matching = stage("match", lambda: match.run(config, spark, store))
     gold = stage("build-gold", lambda: build_gold.run(config, spark, store))
-    return PipelineRun(sample, ingested, silver, model, matching, gold, time.monotonic() - started, stage_seconds)
+    finished = PipelineRun(sample, ingested, silver, model, matching, gold, time.monotonic() - started, stage_seconds)
+    return dataclasses.replace(finished, report=run_report.write(config, store, finished, started_at))

@@ -69,6 +69,13 @@ class PathSettings(Strict):
         return PathSettings(root=root, **values)
 
 
+def local_folder(path: str) -> Path | None:
+    """The local folder of a configured path (`dbfs:/…` as its `/dbfs/…` mount), or None for an object-store URI."""
+    if path.startswith("dbfs:"):
+        return Path("/dbfs" + path.removeprefix("dbfs:"))
+    return None if "://" in path else Path(path)
+
+
 def _absolute(path: str, base: Path) -> str:
     if "://" in path or path.startswith("dbfs:"):
         return path

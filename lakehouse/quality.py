@@ -40,6 +40,7 @@ class GateResult:
     suite: str
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
     docs_index: str | None = None
+    docs_pages: tuple[str, ...] = ()  # the Data Docs page of each validation
     validation_ids: tuple[Any, ...] = ()  # GX's ids of the stored validation results, for the Data Docs pages
 
     @property
@@ -186,7 +187,12 @@ def build_docs(reports_dir: str, gates: list[GateResult]) -> list[GateResult]:
     context.build_data_docs(resource_identifiers=ids)
     sites = context.get_docs_sites_urls()
     index = sites[0]["site_url"] if sites else None
-    return [dataclasses.replace(gate, docs_index=index) for gate in gates]
+    return [dataclasses.replace(gate, docs_index=index, docs_pages=_pages(context, gate.validation_ids)) for gate in gates]
+
+
+def _pages(context: Any, validation_ids: tuple[Any, ...]) -> tuple[str, ...]:
+    """The Data Docs page URL of each validation result."""
+    return tuple(site["site_url"] for validation in validation_ids for site in context.get_docs_sites_urls(resource_identifier=validation)[:1] if site.get("site_url"))
 
 
 def enforce(result: GateResult) -> GateResult:

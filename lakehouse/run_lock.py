@@ -3,8 +3,8 @@
 The lock is `{lakehouse}/.golden-record.lock`, held with `flock` for the length of a writing command. The kernel
 releases it when the holding process ends in any way (exit, crash, `kill -9`), so there is no stale lock to clean up.
 The file also names the holder (command, process, host, start) for the message the next run prints. On object
-storage (`s3://`, `abfss://`, `dbfs:` …) there is no such lock: run one job at a time through the scheduler (the
-Databricks job of `databricks.yml` has `max_concurrent_runs: 1`).
+storage (`s3://`, `abfss://` …) and on mounts without file locks there is no such lock: run one job at a time through
+the scheduler (the Databricks job of `databricks.yml` has `max_concurrent_runs: 1`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from pathlib import Path
 
+from golden_record.lakehouse.config import local_folder
 from golden_record.lakehouse.errors import PipelineError
 
 log = logging.getLogger(__name__)
@@ -30,11 +30,6 @@ POLL_SECONDS = 0.5
 
 class LakehouseBusy(PipelineError):
     """Another run holds the lakehouse's lock."""
-
-
-def is_local(path: str) -> bool:
-    """True for a path on a local or mounted file system (where `flock` works), False for an object-store URI."""
-    return "://" not in path and not path.startswith("dbfs:")
 
 
 def holder_of(lock: Path) -> str:
@@ -51,12 +46,13 @@ def holder_of(lock: Path) -> str:
 @contextmanager
 def run_lock(lakehouse: str, command: str, wait_seconds: float = 0.0) -> Iterator[None]:
     """Hold the lakehouse's run lock while the block runs; wait up to `wait_seconds` for another holder, then stop."""
-    if not is_local(lakehouse):
+    folder = local_folder(lakehouse)
+    if folder is None:
         log.info("no run lock on %s: let the scheduler start one run at a time", lakehouse)
         yield
         return
-    Path(lakehouse).mkdir(parents=True, exist_ok=True)
-    lock = Path(lakehouse) / LOCK_FILE
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = folder / LOCK_FILE
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline, announced = time.monotonic() + wait_seconds, False
@@ -74,6 +70,14 @@ def run_lock(lakehouse: str, command: str, wait_seconds: float = 0.0) -> Iterato
                     log.info("waiting up to %.0fs for %s to finish", wait_seconds, holder_of(lock))
                     announced = True
                 time.sleep(POLL_SECONDS)
+            except OSError as error:  # a mount without file locks (some FUSE file systems)
+                log.warning("no run lock on %s (%s): let the scheduler start one run at a time", lakehouse, error)
+                os.close(fd)
+                fd = -1
+                break
+        if fd < 0:
+            yield
+            return
         holder = {"command": command, "pid": os.getpid(), "host": socket.gethostname(), "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode("utf-8"), 0)
@@ -83,4 +87,5 @@ def run_lock(lakehouse: str, command: str, wait_seconds: float = 0.0) -> Iterato
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)

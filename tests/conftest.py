@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shutil
+
 import pytest
 
 from golden_record.lakehouse.config import PipelineConfig, load_config
@@ -52,3 +54,18 @@ def copy_of_run(sample_run: PipelineConfig, tmp_path: Path) -> PipelineConfig:
 def data_dir(tmp_path: Path) -> Path:
     """A per-test folder for input files."""
     return tmp_path
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (which downloads no browser of its own)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (make test installs it: scripts/apt-install.sh chromium)")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()

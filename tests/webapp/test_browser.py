@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -18,9 +17,6 @@ from golden_record.lakehouse.tables import CUSTOMER_XREF, GOLDEN_CUSTOMERS, GOLD
 from golden_record.webapp.app import create_app
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -43,16 +39,6 @@ def server(app_config: PipelineConfig, users) -> Iterator[str]:
     instance.should_exit = True
     thread.join(10)
 
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed (make test installs it: scripts/apt-install.sh chromium)")
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
 
 
 def written_otherwise(e164: str) -> str:

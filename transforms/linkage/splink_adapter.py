@@ -18,7 +18,8 @@ from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.em_training_session import EMTrainingSession
 from splink.internals.exceptions import EMTrainingException
 from splink.internals.expectation_maximisation import _max_change_in_parameters_comparison_levels
-from splink.internals.html_utils import chart_html
+from splink.internals.charts import MatchWeightsHistogramChart
+from splink.internals.html_utils import chart_html, json_for_html, load_chart_libraries
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from golden_record.lakehouse.linkage_settings import LinkageSettings, TrainingSettings
@@ -90,6 +91,26 @@ def comparison_levels(creator: ComparisonCreator) -> list[dict[str, Any]]:
 def chart_page(chart: Any) -> str:
     """An Altair chart (or its spec dict) as a self-contained HTML page, scripts inlined (no CDN needed)."""
     return chart_html(chart, inline=True, fullhtml=True)
+
+
+def chart_libraries() -> dict[str, str]:
+    """The JavaScript of Vega, Vega-Lite and Vega-Embed that Splink ships, by name (to inline: no CDN needed)."""
+    return load_chart_libraries()
+
+
+def spec_for_html(spec: dict[str, Any]) -> str:
+    """A chart spec as JSON safe inside a <script> element."""
+    return json_for_html(spec)
+
+
+def model_weights_chart(model: dict[str, Any]) -> dict[str, Any]:
+    """Splink's match weights chart of a trained model (the saved model JSON), as a Vega-Lite spec."""
+    return SettingsCreator.from_path_or_dict(model).get_settings(model.get("sql_dialect") or "duckdb").match_weights_chart().chart_dict
+
+
+def weight_histogram_chart(bins: list[dict[str, float]]) -> dict[str, Any]:
+    """Splink's match weight histogram from (splink_score_bin_low, splink_score_bin_high, binwidth, count_rows) bins."""
+    return MatchWeightsHistogramChart(bins).chart_dict
 
 
 def remove_intermediate_tables(spark: SparkSession) -> int:

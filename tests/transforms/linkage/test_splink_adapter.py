@@ -40,3 +40,13 @@ def test_only_the_adapter_imports_splink_internals() -> None:
                 if any(name.startswith("splink.internals") for name in names):
                     importers.append(str(path.relative_to(REPO)))
     assert set(importers) == {"transforms/linkage/splink_adapter.py"}
+
+
+def test_the_model_weights_chart_reads_a_model_of_either_dialect() -> None:
+    import json
+
+    model = json.loads((REPO / "linkage_models" / "customer_model.json").read_text(encoding="utf-8"))
+    spark_model = json.loads(json.dumps(model).replace('"sql_dialect": "duckdb"', '"sql_dialect": "spark"').replace('\\"', "`"))
+    for each in (model, spark_model):
+        chart = splink_adapter.model_weights_chart(each)
+        assert chart["data"]["values"] and {"comparison_name", "log2_bayes_factor"} <= set(chart["data"]["values"][0])

@@ -1,0 +1,108 @@
+"""Job step: write `{reports}/run-<run id>/index.html`, the report of one pipeline run (opens offline, no CDN)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyspark.sql import functions as F
+
+from golden_record.lakehouse.config import PipelineConfig, local_folder
+from golden_record.lakehouse.storage import TableStore
+from golden_record.lakehouse.tables import BRONZE_QUARANTINE, GOLDEN_CUSTOMERS, GOLDEN_CUSTOMERS_MASKED, MATCH_PAIRS, SILVER_QUARANTINE
+from golden_record.transforms.linkage.models import load_model
+from golden_record.transforms.linkage.splink_adapter import model_weights_chart, weight_histogram_chart
+from golden_record.transforms.report.run_report import LayerRow, LineageRow, RunReport, cluster_size_chart, render_run_report, source_rows_chart, stage_chart, weight_bins
+
+if TYPE_CHECKING:
+    from golden_record.jobs.pipeline import PipelineRun
+
+log = logging.getLogger(__name__)
+
+
+def _reasons(rows: list, key: str, *names: str) -> dict[str, list[tuple[str, int]]]:
+    """{source: [(reason, rows), …]} from grouped quarantine rows, most frequent first."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for row in sorted(rows, key=lambda r: -r["count"]):
+        found.setdefault(row[key], []).append((" · ".join(str(row[n]) for n in names if row[n]), row["count"]))
+    return found
+
+
+def layer_rows(store: TableStore, done: PipelineRun, started_at: datetime) -> list[LayerRow]:
+    """Per source: its bronze rows of this run's batches, its silver rows, what was quarantined and why."""
+    bronze_reasons: dict[str, list[tuple[str, int]]] = {}
+    if store.exists(BRONZE_QUARANTINE.name):
+        landed = store.read(BRONZE_QUARANTINE.name).where(F.col("ingested_at") >= F.lit(started_at.replace(tzinfo=None)))
+        bronze_reasons = _reasons(landed.groupBy("source", "reason").count().collect(), "source", "reason")
+    silver_reasons: dict[str, list[tuple[str, int]]] = {}
+    if store.exists(SILVER_QUARANTINE.name):
+        grouped = store.read(SILVER_QUARANTINE.name).groupBy("source_system", "table_name", "rule", "action").count().collect()
+        for row in grouped:
+            silver_reasons.setdefault(f"{row.source_system}/{row.table_name}", []).append((f"{row.rule} ({row.action.replace('_', ' ')})", row["count"]))
+    rows = []
+    for result in done.ingested:
+        reasons = list(bronze_reasons.get(result.source, []))
+        if result.rows_suppressed:
+            reasons.append(("held back: an erased person", result.rows_suppressed))
+        rows.append(LayerRow(result.source, "bronze", result.table, result.rows_new, result.rows_landed, result.rows_quarantined + result.rows_suppressed, reasons))
+    for counts in done.silver.counts:
+        reasons = sorted(silver_reasons.get(f"{counts.source}/{counts.table}", []), key=lambda r: -r[1])
+        if counts.superseded:
+            reasons.append(("older version superseded (not quarantined)", counts.superseded))
+        rows.append(LayerRow(counts.source, "silver", counts.table, counts.bronze_rows, counts.silver_rows, counts.rejected, reasons))
+    return rows
+
+
+def shown_record(store: TableStore) -> tuple[str | None, list[LineageRow]]:
+    """The golden customer drawn from the most source systems, masked, with the lineage of each value."""
+    if not store.exists(GOLDEN_CUSTOMERS_MASKED.name):
+        return None, []
+    golden = store.read(GOLDEN_CUSTOMERS.name).orderBy(F.size("source_systems").desc(), F.col("record_count").desc(), "golden_id").select("golden_id", "lineage").first()
+    if golden is None:
+        return None, []
+    masked = store.read(GOLDEN_CUSTOMERS_MASKED.name).where(F.col("golden_id") == golden.golden_id).first().asDict()
+    rows = [
+        LineageRow(attribute, "" if masked.get(attribute) is None else str(masked[attribute]), origin.source_system or "", origin.source_record_id or "", origin.rule or "")
+        for attribute, origin in sorted(golden.lineage.items())
+    ]
+    return golden.golden_id, rows
+
+
+def write(config: PipelineConfig, store: TableStore, done: PipelineRun, started_at: datetime) -> Path | None:
+    """Gather what the run did and write its report; return the page's path (None when the reports folder is not local)."""
+    reports = local_folder(config.paths.reports)
+    if reports is None:
+        log.warning("no run report: the reports folder %s is not a local or mounted folder", config.paths.reports)
+        return None
+    golden = store.read(GOLDEN_CUSTOMERS.name)
+    sizes = {row.record_count: row["count"] for row in golden.groupBy("record_count").count().collect()}
+    layers = layer_rows(store, done, started_at)
+    charts = {
+        "stages": ("Time per stage (s)", stage_chart(done.stage_seconds)),
+        "sources": ("Rows per source: kept and quarantined", source_rows_chart(layers)),
+        "model": ("Match weights of the model trained on this data", model_weights_chart(load_model(Path(done.matching["model"])))),
+        "pairs": ("Match weights of the scored pairs", weight_histogram_chart(weight_bins(store.read(MATCH_PAIRS.name)))),
+        "clusters": ("Source records per golden customer", cluster_size_chart(sizes)),
+    }
+    golden_id, record = shown_record(store)
+    report = RunReport(
+        run_id=done.gold["run_id"],
+        completed_at=datetime.now(timezone.utc),
+        lakehouse=config.paths.lakehouse,
+        stage_seconds=done.stage_seconds,
+        layers=layers,
+        gates=[*done.silver.gates, *done.gold["gates"]],
+        gold=done.gold,
+        matching=done.matching,
+        charts=charts,
+        golden_id=golden_id,
+        golden_record=record,
+    )
+    folder = reports / f"run-{report.run_id}"
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / "index.html"
+    page.write_text(render_run_report(report), encoding="utf-8")
+    log.info("run report: %s (%d charts, %d gates, %d layer rows)", page, len(charts), len(report.gates), len(layers))
+    return page
