@@ -11,6 +11,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from golden_record.lakehouse.errors import PipelineError
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.tables import MANIFEST_TABLES, RUN_MANIFEST
 
@@ -28,3 +32,20 @@ def record_run(store: TableStore, run_id: str, kind: str) -> dict[str, int]:
     store.append(RUN_MANIFEST.name, store.spark.createDataFrame(rows, MANIFEST_SCHEMA))
     log.info("run manifest: %s %s pins %d table versions", kind, run_id, len(versions))
     return versions
+
+
+def last_complete_run(store: TableStore) -> tuple[str, dict[str, int]]:
+    """The newest manifest entry: its run id and the version of each table it pins (PipelineError before the first run)."""
+    if not store.exists(RUN_MANIFEST.name):
+        raise PipelineError(f"{RUN_MANIFEST.name} does not exist yet; run `golden-record build-gold` to complete a run")
+    entries = store.read(RUN_MANIFEST.name)
+    newest = entries.orderBy(F.col("completed_at").desc(), F.col("run_id").desc()).select("run_id").first().run_id
+    return newest, {row.table_name: row.version for row in entries.where(F.col("run_id") == newest).collect()}
+
+
+def read_pinned(store: TableStore, table: str) -> DataFrame:
+    """A gold table as the last complete run left it (a Spark reader's consistent view, like the web app's)."""
+    run_id, versions = last_complete_run(store)
+    if table not in versions:
+        raise PipelineError(f"run {run_id} pins no version of {table}; pinned: {', '.join(sorted(versions))}")
+    return store.read(table, version=versions[table])
