@@ -5,7 +5,8 @@ every table of the run is copied K times with its keys made unique per copy (gol
 numbers, customer numbers, loyalty cards) and last names given a per-copy ending, so schemas, name frequencies and
 records per customer are those of the pipeline's own output. Masked forms and the run manifest are then written by
 the pipeline's code. The app is driven in-process over HTTP (FastAPI TestClient: authentication, query, page
-rendering); "what a user would write instead" is a Spark query on the Delta table per lookup.
+rendering); "what a user would write instead" is a Spark query on the Delta table per lookup. The app's memory is
+the growth of this process's resident memory while the app loads (the app runs in it).
 
 Usage: python bench/bench_lookup.py [--customers 100000 1000000] [--lookups 200] [--base-root DIR] [--root DIR]
 """
@@ -123,6 +124,13 @@ def queries(customers: list[dict], count: int, seed: int) -> list[tuple[str, str
     return picked
 
 
+def rss_mb() -> float:
+    """This process's resident memory in MB (the app runs in it: its DuckDB tables, indexes and Arrow reads)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        kilobytes = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    return kilobytes / 1024
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -167,9 +175,9 @@ def main() -> None:
         customers = ArrowTables(config.paths.lakehouse).read(GOLDEN_CUSTOMERS.name, columns=["golden_id", "first_name", "last_name", "email", "phone"]).to_pylist()
         print(f"{len(customers):,} golden customers ({copies} copies of the run's {base_customers:,}) written in {built:.0f}s", flush=True)
 
-        started = time.perf_counter()
+        started, before = time.perf_counter(), rss_mb()
         client = TestClient(create_app(config, users=users))
-        startup = time.perf_counter() - started
+        startup, memory = time.perf_counter() - started, rss_mb() - before
         timed_lookups(client, auth, queries(customers, 10, seed=1))  # warm-up
         latencies = timed_lookups(client, auth, queries(customers, args.lookups, seed=2))
 
@@ -180,12 +188,12 @@ def main() -> None:
             customers_table.where(F.lower("email") == text.lower()).collect() if "@" in text else customers_table.where(F.col("golden_id") == golden_id).collect()
             spark_times.append((time.perf_counter() - started) * 1000)
         for kind, values in sorted(latencies.items()):
-            rows.append((f"{len(customers):,}", kind, len(values), statistics.median(values), percentile(values, 0.95), startup, statistics.median(spark_times)))
+            rows.append((f"{len(customers):,}", kind, len(values), statistics.median(values), percentile(values, 0.95), startup, memory, statistics.median(spark_times)))
         del client
 
-    print("\ngolden customers  lookup  n    p50 ms  p95 ms  app start-up s  Spark query per lookup ms (p50)")
-    for customers_n, kind, n, p50, p95, startup, spark_ms in rows:
-        print(f"{customers_n:>16}  {kind:<6} {n:>4} {p50:8.1f} {p95:7.1f} {startup:15.1f}  {spark_ms:10.0f}  ({spark_ms / p50:.0f}x the app's p50)")
+    print("\ngolden customers  lookup  n    p50 ms  p95 ms  app start-up s  app memory MB  Spark query per lookup ms (p50)")
+    for customers_n, kind, n, p50, p95, startup, memory, spark_ms in rows:
+        print(f"{customers_n:>16}  {kind:<6} {n:>4} {p50:8.1f} {p95:7.1f} {startup:15.1f}  {memory:13,.0f}  {spark_ms:10.0f}  ({spark_ms / p50:.0f}x the app's p50)")
 
 
 if __name__ == "__main__":

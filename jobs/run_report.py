@@ -22,20 +22,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _reasons(rows: list, key: str, *names: str) -> dict[str, list[tuple[str, int]]]:
-    """{source: [(reason, rows), …]} from grouped quarantine rows, most frequent first."""
-    found: dict[str, list[tuple[str, int]]] = {}
-    for row in sorted(rows, key=lambda r: -r["count"]):
-        found.setdefault(row[key], []).append((" · ".join(str(row[n]) for n in names if row[n]), row["count"]))
-    return found
-
-
 def layer_rows(store: TableStore, done: PipelineRun, started_at: datetime) -> list[LayerRow]:
     """Per source: its bronze rows of this run's batches, its silver rows, what was quarantined and why."""
     bronze_reasons: dict[str, list[tuple[str, int]]] = {}
     if store.exists(BRONZE_QUARANTINE.name):
         landed = store.read(BRONZE_QUARANTINE.name).where(F.col("ingested_at") >= F.lit(started_at.replace(tzinfo=None)))
-        bronze_reasons = _reasons(landed.groupBy("source", "reason").count().collect(), "source", "reason")
+        for row in sorted(landed.groupBy("source", "reason").count().collect(), key=lambda r: -r["count"]):
+            bronze_reasons.setdefault(row.source, []).append((row.reason, row["count"]))
     silver_reasons: dict[str, list[tuple[str, int]]] = {}
     if store.exists(SILVER_QUARANTINE.name):
         grouped = store.read(SILVER_QUARANTINE.name).groupBy("source_system", "table_name", "rule", "action").count().collect()
