@@ -341,6 +341,9 @@ class PipelineConfig(Strict):
             unknown = {label: t for label, t in mapping.labels.items() if self.taxonomy and t not in self.taxonomy}
             if unknown:
                 raise ValueError(f"source '{source.name}': interactions.labels {unknown} map to event types not in the taxonomy {sorted(self.taxonomy)}")
+        research = sorted(set(self.gold.customer_360.research_events) - set(self.taxonomy)) if self.taxonomy else []
+        if research:
+            raise ValueError(f"gold.customer_360.research_events {research} are not event types of the taxonomy {sorted(self.taxonomy)}")
         return self
 
     def source(self, name: str) -> SourceConfig:

@@ -91,6 +91,9 @@ class Customer360Settings(Strict):
     fx_rates: dict[str, float] = Field(description="value of one unit of the currency in the reporting currency")
     excluded_order_statuses: list[str] = Field(default_factory=lambda: ["cancelled"])
     open_statuses: list[str] = Field(default_factory=lambda: ["open"])
+    research_events: list[str] = Field(
+        default_factory=lambda: ["product_view", "newsletter_click", "store_visit"], description="event types where a customer informs themselves (preferred_research_channel)"
+    )
     as_of: date | None = None
     segments: Segments
 

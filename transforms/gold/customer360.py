@@ -12,6 +12,9 @@ KPI rules:
 - open complaints: complaints whose status is in `open_statuses`.
 - newsletter_status: the latest newsletter_signup / newsletter_optout decides (same time: the opt-out);
   "subscribed", "unsubscribed", or null when the customer never decided.
+- preferred_purchase_channel: the channel of most of the customer's orders; preferred_research_channel: the channel of
+  most of their `research_events` (product views, newsletter clicks, store visits …); ties: the channel of the latest
+  such event, then the first name; null without such events.
 - value_segment: the first that holds of at_risk (late_payment_share, dunning_count or return_rate at or above its
   threshold), vip (revenue and orders at or above theirs), regular (orders at or above its threshold),
   occasional (at least one order), prospect.
@@ -22,7 +25,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from golden_record.lakehouse.gold_settings import Customer360Settings
@@ -89,11 +92,23 @@ def revenue_amount(settings: Customer360Settings) -> Column:
     return F.col("amount") * rates[F.coalesce(F.col("currency"), F.lit(settings.reporting_currency))]
 
 
+def is_order(settings: Customer360Settings) -> Column:
+    """An event that counts as an order: type order, status not excluded (e.g. cancelled)."""
+    return (F.col("event_type") == "order") & ~F.coalesce(F.lower(F.col("status")).isin(*settings.excluded_order_statuses), F.lit(False))
+
+
+def preferred_channel(events: DataFrame, name: str) -> DataFrame:
+    """Per golden_id: the channel of most of these events (ties: the latest event's channel, then the first name)."""
+    per_channel = events.where(F.col("channel").isNotNull()).groupBy("golden_id", "channel").agg(F.count(F.lit(1)).alias("events"), F.max("occurred_at").alias("latest"))
+    rank = F.row_number().over(Window.partitionBy("golden_id").orderBy(F.desc("events"), F.desc("latest"), "channel"))
+    return per_channel.withColumn("rank", rank).where(F.col("rank") == 1).select("golden_id", F.col("channel").alias(name))
+
+
 def contact_kpis(timeline: DataFrame, settings: Customer360Settings) -> DataFrame:
     """Per golden_id: contacts, channels, orders, revenue, returns, dunning, complaints and the latest newsletter event."""
     event = F.col("event_type")
     status = F.lower(F.col("status"))
-    order = (event == "order") & ~F.coalesce(status.isin(*settings.excluded_order_statuses), F.lit(False))
+    order = is_order(settings)
     newsletter = F.when(
         event.isin("newsletter_signup", "newsletter_optout"),
         F.struct(F.col("occurred_at"), (event == "newsletter_optout").alias("opted_out")),
@@ -148,6 +163,8 @@ def customer_360(timeline: DataFrame, golden_ids: DataFrame, settings: Customer3
         golden_ids.select("golden_id")
         .join(contact_kpis(timeline, settings), "golden_id", "left")
         .join(payment_kpis(invoice_settlement(timeline, as_of)), "golden_id", "left")
+        .join(preferred_channel(timeline.where(is_order(settings)), "preferred_purchase_channel"), "golden_id", "left")
+        .join(preferred_channel(timeline.where(F.col("event_type").isin(*settings.research_events)), "preferred_research_channel"), "golden_id", "left")
         .fillna(0, subset=counts)
         .withColumns(
             {
@@ -163,6 +180,8 @@ def customer_360(timeline: DataFrame, golden_ids: DataFrame, settings: Customer3
         "first_contact_at",
         "last_contact_at",
         "channels",
+        "preferred_purchase_channel",
+        "preferred_research_channel",
         "interaction_count",
         "order_count",
         "revenue",

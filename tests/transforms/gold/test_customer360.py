@@ -95,16 +95,37 @@ def test_kpis_of_one_customer(spark, settings: Customer360Settings) -> None:
 
     expected = spark.createDataFrame(
         [
-            ("G1", datetime(2024, 1, 1), datetime(2024, 3, 30), ["logistics", "newsletter", "store", "support", "webshop"], 19, 2,
+            ("G1", datetime(2024, 1, 1), datetime(2024, 3, 30), ["logistics", "newsletter", "store", "support", "webshop"], "store", None, 19, 2,
              Decimal("310.52"), "EUR", 1, 0.5, 5, 21.5, 2, 0.6667, 2, 2, 1, "subscribed", "at_risk", AS_OF),
-            ("G3", None, None, [], 0, 0, Decimal("0.00"), "EUR", 0, None, 0, None, 0, None, 0, 0, 0, None, "prospect", AS_OF),
+            ("G3", None, None, [], None, None, 0, 0, Decimal("0.00"), "EUR", 0, None, 0, None, 0, None, 0, 0, 0, None, "prospect", AS_OF),
         ],
-        "golden_id string, first_contact_at timestamp, last_contact_at timestamp, channels array<string>, interaction_count bigint, "
+        "golden_id string, first_contact_at timestamp, last_contact_at timestamp, channels array<string>, preferred_purchase_channel string, "
+        "preferred_research_channel string, interaction_count bigint, "
         "order_count bigint, revenue decimal(18,2), revenue_currency string, return_count bigint, return_rate double, invoice_count bigint, "
         "avg_days_to_pay double, invoices_paid_late bigint, late_payment_share double, dunning_count bigint, complaint_count bigint, "
         "open_complaints bigint, newsletter_status string, value_segment string, as_of date",
     )
     assert_df_equality(kpis, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_preferred_channels_count_orders_and_research_events_and_ties_go_to_the_latest(spark, settings: Customer360Settings) -> None:
+    rows = [
+        event("order", "2024-01-10", "o1", channel="store"),
+        event("order", "2024-01-11", "o2", channel="store"),
+        event("order", "2024-01-12", "o3", channel="webshop"),
+        event("order", "2024-01-13", "o4", channel="webshop", status="cancelled"),  # not an order: store keeps the lead
+        event("product_view", "2024-01-01", "v1", channel="web"),
+        event("newsletter_click", "2024-01-02", "c1", channel="email"),
+        event("store_visit", "2024-01-03", "s1", channel="store"),
+        event("product_view", "2024-01-04", "v2", channel="web"),
+        event("support_request", "2024-01-05", "q1", channel="support"),  # not research
+        {**event("order", "2024-02-01", "o5", channel="webshop"), "golden_id": "G2"},
+        {**event("order", "2024-02-03", "o6", channel="store"), "golden_id": "G2"},  # a tie: the latest order's channel
+        {**event("newsletter_click", "2024-02-02", "c2", channel="email"), "golden_id": "G2"},
+    ]
+    kpis = customer_360(timeline(spark, rows), spark.createDataFrame([("G1",), ("G2",), ("G3",)], "golden_id string"), settings, AS_OF)
+    preferred = {r.golden_id: (r.preferred_purchase_channel, r.preferred_research_channel) for r in kpis.collect()}
+    assert preferred == {"G1": ("store", "web"), "G2": ("store", "email"), "G3": (None, None)}
 
 
 def test_a_simultaneous_opt_out_wins_and_revenue_skips_currencies_without_rate(spark, settings: Customer360Settings) -> None:
@@ -166,7 +187,7 @@ def test_without_any_interaction_every_customer_has_zero_kpis_and_is_a_prospect(
 
     kpis = customer_360(empty, spark.createDataFrame([("G1",), ("G2",)], "golden_id string"), settings, AS_OF)
 
-    zero = (None, None, [], 0, 0, Decimal("0.00"), "EUR", 0, None, 0, None, 0, None, 0, 0, 0, None, "prospect", AS_OF)
+    zero = (None, None, [], None, None, 0, 0, Decimal("0.00"), "EUR", 0, None, 0, None, 0, None, 0, 0, 0, None, "prospect", AS_OF)
     expected = spark.createDataFrame([("G1", *zero), ("G2", *zero)], kpis.schema)
     assert_df_equality(kpis, expected, ignore_row_order=True, ignore_nullable=True)
 
