@@ -137,7 +137,8 @@ def test_the_timeline_is_empty_and_the_360_has_zero_kpis(spark, onboarded) -> No
     kpis = store.read("gold.customer_360")
     golden_ids = sorted(row.golden_id for row in store.read("gold.customers").select("golden_id").collect())
     zero = {
-        "first_contact_at": None, "last_contact_at": None, "channels": [], "interaction_count": 0, "order_count": 0,
+        "first_contact_at": None, "last_contact_at": None, "channels": [], "preferred_purchase_channel": None,
+        "preferred_research_channel": None, "interaction_count": 0, "order_count": 0,
         "revenue": Decimal("0.00"), "revenue_currency": "EUR", "return_count": 0, "return_rate": None, "invoice_count": 0,
         "avg_days_to_pay": None, "invoices_paid_late": 0, "late_payment_share": None, "dunning_count": 0, "complaint_count": 0,
         "open_complaints": 0, "newsletter_status": None, "value_segment": "prospect", "as_of": as_of,
