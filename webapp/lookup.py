@@ -34,6 +34,7 @@ from golden_record.lakehouse.tables import (
     SILVER_CUSTOMERS_MASKED,
     STEWARD_DECISIONS,
 )
+from golden_record.transforms.silver.emails import email_matching_text
 from golden_record.transforms.silver.names import matching_text
 from golden_record.transforms.silver.phones import to_e164
 
@@ -108,23 +109,23 @@ class Query:
     """A search as the engine reads it: which keys to look in, with what."""
 
     text: str
-    identifiers: dict[str, str]
+    identifiers: dict[str, list[str]]  # kind -> the keys to look up (an e-mail: as written and its matching form)
     name_words: list[str]
 
 
 def read_query(text: str, rules: StandardisationRules, phone_region: str) -> Query:
     """How to search for what someone typed: e-mail, phone number, customer number / loyalty card, or name words."""
     text = " ".join(text.split())
-    identifiers: dict[str, str] = {}
+    identifiers: dict[str, list[str]] = {}
     if "@" in text:
-        identifiers["email"] = text.lower()
+        identifiers["email"] = sorted({text.lower(), email_matching_text(text, rules)})
         return Query(text, identifiers, [])
     phone, _ = to_e164(text, phone_region) if re.fullmatch(r"\+?[\d ()./-]{5,}", text) else (None, None)
     if phone:
-        identifiers["phone"] = phone
+        identifiers["phone"] = [phone]
     compact = re.sub(r"[^0-9A-Za-z]", "", text).upper()
     if compact and any(c.isdigit() for c in compact):
-        identifiers["number"] = compact
+        identifiers["number"] = [compact]
     words = [] if identifiers else (matching_text(text, rules) or "").split()
     return Query(text, identifiers, words)
 
@@ -181,8 +182,9 @@ class CustomerIndex:
         query = read_query(text, self.rules, self.settings.phone_region)
         if query.identifiers:
             found = set()
-            for kind, key in query.identifiers.items():
-                found |= {row["golden_id"] for row in self._rows("select golden_id from search_keys where key = ? and kind = ?", [key, kind])}
+            for kind, keys in query.identifiers.items():
+                listed = ", ".join("?" for _ in keys)
+                found |= {row["golden_id"] for row in self._rows(f"select golden_id from search_keys where kind = ? and key in ({listed})", [kind, *keys])}
             scores = dict.fromkeys(found, 1.0)
         elif query.name_words:
             scores = self._name_scores(query.name_words)

@@ -13,6 +13,8 @@ the local part are removed ("max.muster@gmail.com" -> "maxmuster@gmail.com").
 
 from __future__ import annotations
 
+import re
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -41,3 +43,14 @@ def standardise_email(df: DataFrame, rules: StandardisationRules, column: str = 
     if rules.email.dotless_domains:
         local = F.when(domain.isin(rules.email.dotless_domains), F.replace(local, F.lit("."), F.lit(""))).otherwise(local)
     return df.withColumn(norm_column, F.when(F.col(column).isNotNull(), F.concat(local, F.lit("@"), domain)))
+
+
+def email_matching_text(address: str, rules: StandardisationRules) -> str:
+    """`email_norm` of one Python string (a search query), by the same steps, so it finds what silver holds."""
+    address = address.strip().lower()
+    local, domain = address.split("@", 1)[0], address.rsplit("@", 1)[-1]
+    local = re.sub(r"(?<=.)\+.*$", "", local)
+    domain = rules.email.domain_aliases.get(domain, domain)
+    if domain in rules.email.dotless_domains:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"

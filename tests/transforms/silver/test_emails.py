@@ -5,7 +5,7 @@ from __future__ import annotations
 from chispa import assert_df_equality
 
 from golden_record.lakehouse.standardisation_settings import EmailRules, StandardisationRules
-from golden_record.transforms.silver.emails import standardise_email
+from golden_record.transforms.silver.emails import email_matching_text, standardise_email
 
 RULES = StandardisationRules(email=EmailRules(domain_aliases={"googlemail.com": "gmail.com"}, dotless_domains=["gmail.com"]))
 ISSUES_DDL = "array<struct<field:string, rule:string, value:string, reason:string>>"
@@ -44,3 +44,9 @@ def test_invalid_addresses_become_null_with_an_email_syntax_issue(spark):
         f"email string, quality_issues {ISSUES_DDL}, email_norm string",
     )
     assert_df_equality(result, expected, ignore_nullable=True)
+
+
+def test_email_matching_text_is_the_matching_form_for_one_string(spark):
+    addresses = [" Anna.Schmidt+Newsletter@WEB.de ", "Max.Muster+shop@GoogleMail.com", "max.muster@gmail.com", "+tag@web.de", "jörg@müller.de", "a.b+c+d@gmail.com"]
+    rows = standardise_email(spark.createDataFrame([(a,) for a in addresses], "email string"), RULES).collect()
+    assert [email_matching_text(a, RULES) for a in addresses] == [r.email_norm for r in rows]
