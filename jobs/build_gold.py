@@ -20,7 +20,20 @@ from golden_record.lakehouse.manifest import record_run
 from golden_record.lakehouse.progress import StageProgress
 from golden_record.lakehouse.session import materialise
 from golden_record.lakehouse.storage import TableStore
-from golden_record.lakehouse.tables import CUSTOMER_360, CUSTOMER_TIMELINE, CUSTOMER_XREF, GOLDEN_CHANGES, GOLDEN_CUSTOMERS, GOLDEN_ID_HISTORY, MARKETING_AUDIENCE, MATCH_CLUSTERS, MATCH_PAIRS, SILVER_CUSTOMERS, SILVER_INTERACTIONS, STEWARD_DECISIONS
+from golden_record.lakehouse.tables import (
+    CUSTOMER_360,
+    CUSTOMER_TIMELINE,
+    CUSTOMER_XREF,
+    GOLDEN_CHANGES,
+    GOLDEN_CUSTOMERS,
+    GOLDEN_ID_HISTORY,
+    MARKETING_AUDIENCE,
+    MATCH_CLUSTERS,
+    MATCH_PAIRS,
+    SILVER_CUSTOMERS,
+    SILVER_INTERACTIONS,
+    STEWARD_DECISIONS,
+)
 from golden_record.transforms.gold.audience import marketing_audience
 from golden_record.transforms.gold.changes import golden_changes
 from golden_record.transforms.gold.customer360 import NEWSLETTER_STATUSES, SEGMENTS, as_of_date, customer_360, customer_timeline

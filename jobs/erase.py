@@ -298,7 +298,7 @@ def pending_requests(config: PipelineConfig) -> list[PendingRequest]:
 
 def _tombstone(store: TableStore, table: str, request_id: str, rows: DataFrame, resumed: bool) -> None:
     """Append the request's `erased` rows to an id table that exists (once: a resumed request checks for them first)."""
-    if rows.isEmpty() or not store.exists(table):
+    if not store.exists(table):
         return
     if resumed and not store.read(table).where(F.col("run_id") == request_id).isEmpty():
         return
@@ -321,8 +321,9 @@ def erase(
     predicates = _predicates(config, store, subject)
     removed = delete_rows(store, predicates)
     ids, at = sorted(subject.golden_ids), now.replace(tzinfo=None)
-    _tombstone(store, GOLDEN_ID_HISTORY.name, request_id, spark.createDataFrame([("erased", g, None, 0, request_id, at, None) for g in ids], HISTORY_SCHEMA), pending is not None)
-    _tombstone(store, GOLDEN_CHANGES.name, request_id, spark.createDataFrame([(g, "erased", None, None, request_id, at) for g in ids], CHANGES_SCHEMA), pending is not None)
+    if ids:
+        _tombstone(store, GOLDEN_ID_HISTORY.name, request_id, spark.createDataFrame([("erased", g, None, 0, request_id, at, None) for g in ids], HISTORY_SCHEMA), pending is not None)
+        _tombstone(store, GOLDEN_CHANGES.name, request_id, spark.createDataFrame([(g, "erased", None, None, request_id, at) for g in ids], CHANGES_SCHEMA), pending is not None)
     record_run(store, request_id, kind)  # before vacuuming: readers move to versions without the person
     # a resumed request cannot tell which deletes it made before the crash: every table that may have held the person
     touched = [table for table in store.tables() if table not in KEPT_TABLES] if pending else list(removed)

@@ -32,7 +32,7 @@ def layer_rows(store: TableStore, done: PipelineRun, started_at: datetime) -> li
     silver_reasons: dict[str, list[tuple[str, int]]] = {}
     if store.exists(SILVER_QUARANTINE.name):
         grouped = store.read(SILVER_QUARANTINE.name).groupBy("source_system", "table_name", "rule", "action").count().collect()
-        for row in grouped:
+        for row in sorted(grouped, key=lambda r: -r["count"]):
             silver_reasons.setdefault(f"{row.source_system}/{row.table_name}", []).append((f"{row.rule} ({row.action.replace('_', ' ')})", row["count"]))
     rows = []
     for result in done.ingested:
@@ -41,7 +41,7 @@ def layer_rows(store: TableStore, done: PipelineRun, started_at: datetime) -> li
             reasons.append(("held back: an erased person", result.rows_suppressed))
         rows.append(LayerRow(result.source, "bronze", result.table, result.rows_new, result.rows_landed, result.rows_quarantined + result.rows_suppressed, reasons))
     for counts in done.silver.counts:
-        reasons = sorted(silver_reasons.get(f"{counts.source}/{counts.table}", []), key=lambda r: -r[1])
+        reasons = list(silver_reasons.get(f"{counts.source}/{counts.table}", []))
         if counts.superseded:
             reasons.append(("older version superseded (not quarantined)", counts.superseded))
         rows.append(LayerRow(counts.source, "silver", counts.table, counts.bronze_rows, counts.silver_rows, counts.rejected, reasons))

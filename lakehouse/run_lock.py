@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 
 from golden_record.lakehouse.config import local_folder
 from golden_record.lakehouse.errors import PipelineError
@@ -43,6 +44,28 @@ def holder_of(lock: Path) -> str:
     return f"`{holder.get('command')}` (process {holder.get('pid')} on {holder.get('host')}, since {holder.get('started_at')})"
 
 
+def _acquire(fd: int, lock: Path, lakehouse: str, command: str, wait_seconds: float) -> bool:
+    """Take the lock on `fd`, waiting up to `wait_seconds`; False on a mount without file locks, LakehouseBusy when held."""
+    deadline, announced = time.monotonic() + wait_seconds, False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise LakehouseBusy(
+                    f"the lakehouse {lakehouse} is in use by {holder_of(lock)}; `{command}` did not start. "
+                    "Run it when that run has finished, or set run.lock_wait_seconds to wait for it."
+                ) from None
+            if not announced:
+                log.info("waiting up to %.0fs for %s to finish", wait_seconds, holder_of(lock))
+                announced = True
+            time.sleep(POLL_SECONDS)
+        except OSError as error:  # a mount without file locks (some FUSE file systems)
+            log.warning("no run lock on %s (%s): let the scheduler start one run at a time", lakehouse, error)
+            return False
+
+
 @contextmanager
 def run_lock(lakehouse: str, command: str, wait_seconds: float = 0.0) -> Iterator[None]:
     """Hold the lakehouse's run lock while the block runs; wait up to `wait_seconds` for another holder, then stop."""
@@ -55,27 +78,7 @@ def run_lock(lakehouse: str, command: str, wait_seconds: float = 0.0) -> Iterato
     lock = folder / LOCK_FILE
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline, announced = time.monotonic() + wait_seconds, False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LakehouseBusy(
-                        f"the lakehouse {lakehouse} is in use by {holder_of(lock)}; `{command}` did not start. "
-                        "Run it when that run has finished, or set run.lock_wait_seconds to wait for it."
-                    ) from None
-                if not announced:
-                    log.info("waiting up to %.0fs for %s to finish", wait_seconds, holder_of(lock))
-                    announced = True
-                time.sleep(POLL_SECONDS)
-            except OSError as error:  # a mount without file locks (some FUSE file systems)
-                log.warning("no run lock on %s (%s): let the scheduler start one run at a time", lakehouse, error)
-                os.close(fd)
-                fd = -1
-                break
-        if fd < 0:
+        if not _acquire(fd, lock, lakehouse, command, wait_seconds):
             yield
             return
         holder = {"command": command, "pid": os.getpid(), "host": socket.gethostname(), "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
@@ -87,5 +90,4 @@ def run_lock(lakehouse: str, command: str, wait_seconds: float = 0.0) -> Iterato
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)

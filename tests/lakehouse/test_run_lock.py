@@ -35,9 +35,8 @@ def holding(lakehouse: Path, seconds: float) -> subprocess.Popen:
 def test_a_second_run_stops_naming_the_first_and_a_killed_run_holds_nothing(tmp_path: Path) -> None:
     holder = holding(tmp_path, 120)
     try:
-        with pytest.raises(LakehouseBusy, match=rf"in use by `run` \(process {holder.pid} on .*`ingest` did not start"):
-            with run_lock(str(tmp_path), "ingest"):
-                pytest.fail("entered a lakehouse another run holds")
+        with pytest.raises(LakehouseBusy, match=rf"in use by `run` \(process {holder.pid} on .*`ingest` did not start"), run_lock(str(tmp_path), "ingest"):
+            pytest.fail("entered a lakehouse another run holds")
     finally:
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait()

@@ -14,11 +14,11 @@ from typing import Any, ParamSpec, TypeVar
 from pyspark.sql import DataFrame, SparkSession
 from splink import DuckDBAPI, Linker, SettingsCreator, SparkAPI
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.charts import MatchWeightsHistogramChart
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.em_training_session import EMTrainingSession
 from splink.internals.exceptions import EMTrainingException
 from splink.internals.expectation_maximisation import _max_change_in_parameters_comparison_levels
-from splink.internals.charts import MatchWeightsHistogramChart
 from splink.internals.html_utils import chart_html, json_for_html, load_chart_libraries
 from splink.internals.splink_dataframe import SplinkDataFrame
 

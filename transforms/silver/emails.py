@@ -27,6 +27,9 @@ _LABEL = r"[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?"
 VALID_EMAIL = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+\p{{L}}{{2,}}$"
 """Syntax an address must have after trimming and lower-casing."""
 
+PLUS_TAG = r"(?<=.)\+.*$"
+"""The plus tag of a local part ("max+shop" -> "max"), the same pattern for Spark (Java) and Python regex."""
+
 
 def standardise_email(df: DataFrame, rules: StandardisationRules, column: str = "email", norm_column: str = "email_norm") -> DataFrame:
     """Lower-case and syntax-check `column` (invalid -> null + `email_syntax`), add its matching form `norm_column`."""
@@ -34,7 +37,7 @@ def standardise_email(df: DataFrame, rules: StandardisationRules, column: str = 
     valid = email.rlike(VALID_EMAIL) & (F.length(email) <= 254)
     df = replace_or_flag(df, column, F.when(valid, email), "email_syntax", "not a syntactically valid e-mail address")
 
-    local = F.regexp_replace(F.substring_index(F.col(column), "@", 1), r"(?<=.)\+.*$", "")
+    local = F.regexp_replace(F.substring_index(F.col(column), "@", 1), PLUS_TAG, "")
     domain = F.substring_index(F.col(column), "@", -1)
     aliases = rules.email.domain_aliases
     if aliases:
@@ -49,7 +52,7 @@ def email_matching_text(address: str, rules: StandardisationRules) -> str:
     """`email_norm` of one Python string (a search query), by the same steps, so it finds what silver holds."""
     address = address.strip().lower()
     local, domain = address.split("@", 1)[0], address.rsplit("@", 1)[-1]
-    local = re.sub(r"(?<=.)\+.*$", "", local)
+    local = re.sub(PLUS_TAG, "", local)
     domain = rules.email.domain_aliases.get(domain, domain)
     if domain in rules.email.dotless_domains:
         local = local.replace(".", "")
