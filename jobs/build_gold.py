@@ -21,7 +21,9 @@ from golden_record.lakehouse.progress import StageProgress
 from golden_record.lakehouse.session import materialise
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.tables import (
+    CHANNEL_INSIGHTS,
     CUSTOMER_360,
+    CUSTOMER_JOURNEYS,
     CUSTOMER_TIMELINE,
     CUSTOMER_XREF,
     GOLDEN_CHANGES,
@@ -38,6 +40,7 @@ from golden_record.transforms.gold.audience import marketing_audience
 from golden_record.transforms.gold.changes import golden_changes
 from golden_record.transforms.gold.customer360 import NEWSLETTER_STATUSES, SEGMENTS, as_of_date, customer_360, customer_timeline
 from golden_record.transforms.gold.golden_ids import HISTORY_SCHEMA, KEYS, XREF_SCHEMA, assign_golden_ids, customer_xref, empty, id_events, xref_coverage
+from golden_record.transforms.gold.journeys import channel_insights, customer_journeys
 from golden_record.transforms.gold.survivorship import survive
 from golden_record.transforms.linkage.constraints import records_decided_since, steward_links
 
@@ -92,6 +95,8 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     as_of = as_of_date(interactions, settings.customer_360, silver)
     timeline = materialise(customer_timeline(interactions, xref))
     kpis = materialise(customer_360(timeline, golden.select("golden_id"), settings.customer_360, as_of))
+    journeys = materialise(customer_journeys(timeline, kpis, settings.customer_360, settings.journeys))
+    insights = channel_insights(journeys, timeline, kpis, settings.journeys)
     coverage = materialise(xref_coverage(silver.select(*KEYS), xref, interactions))
     log.info("gold run %s: %s records -> %s golden customers", run_id, f"{records:,}", f"{golden.count():,}")
 
@@ -124,6 +129,8 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
     store.overwrite(GOLDEN_CUSTOMERS.name, golden)
     store.overwrite(CUSTOMER_360.name, kpis)
     store.overwrite(CUSTOMER_TIMELINE.name, timeline)
+    store.overwrite(CUSTOMER_JOURNEYS.name, journeys.select(*CUSTOMER_JOURNEYS.columns))
+    store.overwrite(CHANNEL_INSIGHTS.name, insights.select(*CHANNEL_INSIGHTS.columns))
     store.overwrite(MARKETING_AUDIENCE.name, marketing_audience(golden, kpis))
     masked_forms = write_masked_forms(config, store)  # from the tables just written: the same rows, masked
     record_run(store, run_id, "run")  # last: readers switch to this run's tables together
@@ -143,6 +150,9 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, run_id: 
         "customers_updated": change_counts.get("updated", 0),
         "changes": sum(change_counts.values()),
         "interactions": timeline.count(),
+        "journeys": journeys.count(),
+        "ropo_purchases": journeys.where("ropo").count(),
+        "showrooming_purchases": journeys.where("showrooming").count(),
         "orphan_interactions": orphans,
         "as_of": as_of.isoformat(),
         "masked_tables": len(masked_forms),

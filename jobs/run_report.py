@@ -5,16 +5,28 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from golden_record.lakehouse.config import PipelineConfig, local_folder
 from golden_record.lakehouse.storage import TableStore
-from golden_record.lakehouse.tables import BRONZE_QUARANTINE, GOLDEN_CUSTOMERS, GOLDEN_CUSTOMERS_MASKED, MATCH_PAIRS, SILVER_QUARANTINE
+from golden_record.lakehouse.tables import BRONZE_QUARANTINE, CHANNEL_INSIGHTS, GOLDEN_CUSTOMERS, GOLDEN_CUSTOMERS_MASKED, MATCH_PAIRS, SILVER_QUARANTINE
 from golden_record.transforms.linkage.models import load_model
 from golden_record.transforms.linkage.splink_adapter import model_weights_chart, weight_histogram_chart
-from golden_record.transforms.report.run_report import LayerRow, LineageRow, RunReport, cluster_size_chart, render_run_report, source_rows_chart, stage_chart, weight_bins
+from golden_record.transforms.report.run_report import (
+    LayerRow,
+    LineageRow,
+    RunReport,
+    channel_use_chart,
+    cluster_size_chart,
+    cross_channel_chart,
+    render_run_report,
+    source_rows_chart,
+    stage_chart,
+    weight_bins,
+)
 
 if TYPE_CHECKING:
     from golden_record.jobs.pipeline import PipelineRun
@@ -63,6 +75,21 @@ def shown_record(store: TableStore) -> tuple[str | None, list[LineageRow]]:
     return golden.golden_id, rows
 
 
+def cross_channel_rows(insights: DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """gold.channel_insights summed per value segment: ROPO / showrooming shares, and customers per channel."""
+    per_side = insights.where(F.col("purchases") > 0).groupBy("value_segment", "channel_side").agg(
+        F.sum("purchases").alias("purchases"), F.sum("ropo_purchases").alias("ropo"), F.sum("showrooming_purchases").alias("showrooming")
+    )
+    shares = []
+    for row in per_side.collect():
+        if row.channel_side == "offline":
+            shares.append({"value_segment": row.value_segment, "figure": "ROPO (store purchases)", "share": row.ropo / row.purchases, "purchases": row.purchases})
+        elif row.channel_side == "online":
+            shares.append({"value_segment": row.value_segment, "figure": "showrooming (online purchases)", "share": row.showrooming / row.purchases, "purchases": row.purchases})
+    use = [row.asDict() for row in insights.groupBy("value_segment", "channel").agg(F.sum("customers").alias("customers")).where(F.col("channel").isNotNull()).collect()]
+    return sorted(shares, key=lambda r: (r["value_segment"] or "", r["figure"])), sorted(use, key=lambda r: (r["value_segment"] or "", r["channel"]))
+
+
 def write(config: PipelineConfig, store: TableStore, done: PipelineRun, started_at: datetime) -> Path | None:
     """Gather what the run did and write its report; return the page's path (None when the reports folder is not local)."""
     reports = local_folder(config.paths.reports)
@@ -79,6 +106,12 @@ def write(config: PipelineConfig, store: TableStore, done: PipelineRun, started_
         "pairs": ("Match weights of the scored pairs", weight_histogram_chart(weight_bins(store.read(MATCH_PAIRS.name)))),
         "clusters": ("Source records per golden customer", cluster_size_chart(sizes)),
     }
+    if store.exists(CHANNEL_INSIGHTS.name):
+        shares, use = cross_channel_rows(store.read(CHANNEL_INSIGHTS.name))
+        if shares:
+            charts["ropo"] = ("Research online, purchase offline (ROPO) and showrooming, by segment", cross_channel_chart(shares))
+        if use:
+            charts["channels"] = ("Channels each segment uses", channel_use_chart(use))
     golden_id, record = shown_record(store)
     report = RunReport(
         run_id=done.gold["run_id"],

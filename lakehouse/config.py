@@ -218,7 +218,15 @@ class InteractionMapping(Strict):
     fields: dict[str, str]
     event_label: str | None = Field(default=None, description="constant source label when the source has no label column")
     channel: str | None = Field(default=None, description="constant channel when the source has no channel column")
+    channels: dict[str, str] = Field(
+        default_factory=dict, description="source channel value -> channel name (case-insensitive), for a mapped channel column; other values are kept in lower case"
+    )
     labels: dict[str, str] = Field(default_factory=dict, description="source label -> taxonomy event type")
+    link_by: str | None = Field(
+        default=None,
+        description="column that ties anonymous events to a customer (e.g. a web cookie id): an event without customer key takes the key of "
+        "the next event with the same value that has one (a later login), else of the last one before",
+    )
 
     @field_validator("fields")
     @classmethod
@@ -235,6 +243,10 @@ class InteractionMapping(Strict):
     def _label_source(self) -> "InteractionMapping":
         if ("event_label" in self.fields) == (self.event_label is not None):
             raise ValueError("map exactly one of fields.event_label (a column) or event_label (a constant)")
+        if self.channels and "channel" not in self.fields:
+            raise ValueError("'channels' maps the values of a channel column: map fields.channel too")
+        if "channel" in self.fields and self.channel is not None:
+            raise ValueError("map at most one of fields.channel (a column) or channel (a constant)")
         return self
 
 
@@ -281,6 +293,8 @@ class SourceConfig(Strict):
             references |= {self.customers.record_id, *self.customers.fields.values()}
         if self.interactions:
             references |= set(self.interactions.fields.values())
+            if self.interactions.link_by:
+                references.add(self.interactions.link_by)
         return references
 
     def column_ref(self, reference: str) -> ColumnRef:
@@ -341,6 +355,9 @@ class PipelineConfig(Strict):
             unknown = {label: t for label, t in mapping.labels.items() if self.taxonomy and t not in self.taxonomy}
             if unknown:
                 raise ValueError(f"source '{source.name}': interactions.labels {unknown} map to event types not in the taxonomy {sorted(self.taxonomy)}")
+        touchpoints = sorted(set(self.gold.journeys.touchpoint_events) - set(self.taxonomy)) if self.taxonomy else []
+        if touchpoints:
+            raise ValueError(f"gold.journeys.touchpoint_events {touchpoints} are not event types of the taxonomy {sorted(self.taxonomy)}")
         research = sorted(set(self.gold.customer_360.research_events) - set(self.taxonomy)) if self.taxonomy else []
         if research:
             raise ValueError(f"gold.customer_360.research_events {research} are not event types of the taxonomy {sorted(self.taxonomy)}")

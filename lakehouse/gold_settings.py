@@ -104,6 +104,26 @@ class Customer360Settings(Strict):
         return self
 
 
+class JourneySettings(Strict):
+    """Rules of the cross-channel tables (gold.customer_journeys, gold.channel_insights; see transforms/gold/journeys.py)."""
+
+    window_days: int = Field(default=14, ge=0, le=366, description="a touchpoint belongs to a purchase when at most this many calendar days before it")
+    touchpoint_events: list[str] = Field(
+        default_factory=lambda: ["product_view", "web_session", "newsletter_click", "store_visit", "coupon_issued", "coupon_redeemed"],
+        description="event types that are touchpoints of a journey",
+    )
+    online_channels: list[str] = Field(default_factory=lambda: ["webshop", "web", "app", "newsletter", "email", "click_and_collect"])
+    offline_channels: list[str] = Field(default_factory=lambda: ["store", "street"])
+    max_touchpoints: int = Field(default=50, ge=1, description="a journey lists at most the latest this many touchpoints (its counts and flags use all)")
+
+    @model_validator(mode="after")
+    def _disjoint_channels(self) -> "JourneySettings":
+        both = sorted(set(self.online_channels) & set(self.offline_channels))
+        if both:
+            raise ValueError(f"channel(s) {both} are both online and offline")
+        return self
+
+
 class GateSettings(Strict):
     """Tolerances of the gold quality gates."""
 
@@ -117,6 +137,7 @@ class GoldSettings(Strict):
     source_trust: list[str] = Field(min_length=1)
     survivorship: dict[str, SurvivorshipGroup] = Field(min_length=1)
     customer_360: Customer360Settings
+    journeys: JourneySettings = Field(default_factory=JourneySettings)
     gate: GateSettings = Field(default_factory=GateSettings)
 
     @model_validator(mode="after")

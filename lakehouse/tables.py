@@ -43,6 +43,7 @@ INTERACTION_FIELDS = (
     "reference_id",
     "due_date",
     "status",
+    "product_category",
 )
 """Canonical interaction fields a source may map its columns onto."""
 
@@ -133,10 +134,30 @@ CUSTOMER_TIMELINE = Table(
         "status",
         "reference_id",
         "due_date",
+        "product_category",
         "source_system",
         "event_id",
         "customer_source",
         "customer_record_id",
+    ),
+)
+CUSTOMER_JOURNEYS = Table(
+    "gold.customer_journeys",
+    "purchase of a golden customer, with the touchpoints of the days before it (rules: transforms/gold/journeys.py)",
+    key=("source_system", "event_id"),
+    columns=(
+        "golden_id", "source_system", "event_id", "purchased_at", "purchase_month", "purchase_channel", "purchase_side", "product_category",
+        "amount", "currency", "value_segment", "touchpoint_count", "touchpoints", "first_touch_channel", "last_touch_channel",
+        "researched_online", "researched_offline", "ropo", "showrooming",
+    ),
+)
+CHANNEL_INSIGHTS = Table(
+    "gold.channel_insights",
+    "month, value segment, product category and channel: purchases, ROPO and showrooming shares, coupons, customers",
+    key=("month", "value_segment", "product_category", "channel"),
+    columns=(
+        "month", "value_segment", "product_category", "channel", "channel_side", "customers", "purchases", "ropo_purchases", "ropo_share",
+        "showrooming_purchases", "showrooming_share", "coupons_issued", "coupons_converted", "coupon_conversion", "coupons_redeemed",
     ),
 )
 MARKETING_AUDIENCE = Table(
@@ -216,6 +237,8 @@ TABLES = (
     GOLDEN_CHANGES,
     CUSTOMER_360,
     CUSTOMER_TIMELINE,
+    CUSTOMER_JOURNEYS,
+    CHANNEL_INSIGHTS,
     MARKETING_AUDIENCE,
     GOLDEN_CUSTOMERS_MASKED,
     SILVER_CUSTOMERS_MASKED,

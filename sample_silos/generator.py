@@ -7,6 +7,7 @@ sample with the same seed contains every record of a smaller one, unchanged.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,12 +21,16 @@ import pyarrow as pa
 from golden_record.sample_silos.persons import BLOCK_SIZE, make_emails_unique, person_block
 from golden_record.sample_silos.rates import DEFAULT_RATES, Rates
 from golden_record.sample_silos.silos import silos_for
+from golden_record.sample_silos.touchpoints import JOURNEY_WINDOW_DAYS, journey_truth
 from golden_record.sample_silos.writers import BlockWriter, CsvWriter, JsonLinesWriter, ParquetWriter, PostgresTarget, PostgresWriter
 
 log = logging.getLogger(__name__)
 
 GROUND_TRUTH_FILE = "ground_truth.csv"
 """Ground truth file name, directly in the samples folder (the silos live in sub-folders)."""
+
+JOURNEY_TRUTH_FILE = "journey_truth.json"
+"""True ROPO, showrooming and coupon figures of the sample (sample_silos/touchpoints.py journey_truth), beside the ground truth."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +78,25 @@ SILOS: tuple[Silo, ...] = (
         customers=False,
         schema=pa.schema(
             [("receipt_id", pa.string()), ("card_no", pa.string()), ("store_id", pa.string()), ("store_name", pa.string()),
-             ("kind", pa.string()), ("amount", pa.float64()), ("currency", pa.string()), ("purchased_at", _TS)]
+             ("kind", pa.string()), ("amount", pa.float64()), ("currency", pa.string()), ("purchased_at", _TS),
+             ("department", pa.string())]
         ),
     ),
     Silo("returns", "csv", "logistics/returns.csv", "return_id", customers=True, delimiter=";"),
+    Silo(
+        "web_analytics",
+        "parquet",
+        "web/events.parquet",
+        "event_id",
+        customers=False,
+        schema=pa.schema(
+            [("event_id", pa.string()), ("session_id", pa.string()), ("cookie_id", pa.string()), ("account_id", pa.string()),
+             ("event", pa.string()), ("device", pa.string()), ("page", pa.struct([("category", pa.string()), ("sku", pa.string())])),
+             ("ts", _TS)]
+        ),
+    ),
+    Silo("newsletter_clicks", "csv", "newsletter/clicks.csv", "click_id", customers=False),
+    Silo("coupons", "csv", "marketing/coupons.csv", "coupon_event_id", customers=False, delimiter=";"),
 )
 """Every silo the generator writes, in writing order."""
 
@@ -119,6 +139,16 @@ def ground_truth(frames: dict[str, pd.DataFrame], silos: tuple[Silo, ...] = SILO
     return pd.concat(parts, ignore_index=True)
 
 
+def journey_shares(counts: dict[str, int]) -> dict[str, float]:
+    """ropo_share, showrooming_share and coupon_conversion from journey_truth counts (0 without purchases or coupons)."""
+    share = lambda part, whole: round(counts.get(part, 0) / counts[whole], 4) if counts.get(whole) else 0.0  # noqa: E731
+    return {
+        "ropo_share": share("store_purchases_after_online_research", "store_purchases"),
+        "showrooming_share": share("online_purchases_after_store_visit", "online_purchases"),
+        "coupon_conversion": share("coupons_redeemed", "coupons_issued"),
+    }
+
+
 def _writer(silo: Silo, out_dir: Path, crm: PostgresTarget | None) -> BlockWriter:
     if silo.format == "postgres":
         assert crm is not None
@@ -152,6 +182,9 @@ def write_sample(
             (out_dir / silo.path).unlink(missing_ok=True)
     truth_path = out_dir / GROUND_TRUTH_FILE
     truth_path.unlink(missing_ok=True)
+    journeys_path = out_dir / JOURNEY_TRUTH_FILE
+    journeys_path.unlink(missing_ok=True)
+    journeys: dict[str, int] = {}
 
     writers = {silo.name: _writer(silo, out_dir, crm) for silo in silos}
     rows = dict.fromkeys(writers, 0)
@@ -169,6 +202,8 @@ def write_sample(
                 truth_block = ground_truth(frames, silos)
                 truth.write(truth_block.to_csv(index=False, header=False, lineterminator="\n"))
                 truth_rows += len(truth_block)
+                for name, count in journey_truth(frames).items():
+                    journeys[name] = journeys.get(name, 0) + count
         complete = True
     finally:
         for writer in writers.values():
@@ -181,4 +216,7 @@ def write_sample(
         log.info("%s: wrote %d rows (%d malformed) to %s", silo.name, rows[silo.name], malformed[silo.name], location)
     summary["ground_truth"] = {"rows": truth_rows, "malformed_rows": 0, "location": str(truth_path)}
     log.info("ground truth: wrote %d rows to %s", truth_rows, truth_path)
+    shares = journey_shares(journeys)
+    journeys_path.write_text(json.dumps({"window_days": JOURNEY_WINDOW_DAYS, "rates": {"ropo": rates.ropo, "showrooming": rates.showrooming}, **journeys, **shares}, indent=2))
+    log.info("journey truth: ROPO %.1f%% of store purchases, showrooming %.1f%% of online purchases -> %s", 100 * shares["ropo_share"], 100 * shares["showrooming_share"], journeys_path)
     return summary

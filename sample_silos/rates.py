@@ -102,6 +102,20 @@ class Rates:
     newsletter_resignup: float = 0.3
     marketing_consent: float = 0.45
 
+    # Touchpoints (sample_silos/touchpoints.py): web analytics, newsletter clicks, coupons, click and collect.
+    ropo: float = 0.30  # a store purchase of a person with a webshop account follows online research of its category
+    showrooming: float = 0.20  # a webshop order of a loyalty member follows a store visit to its department
+    research_days: tuple[int, int] = (0, 12)  # that research happens this many days before the purchase
+    browsing_sessions_mean: float = 3.0  # web sessions per account that lead to no particular purchase
+    anonymous_session: float = 0.4  # a session browses anonymously and logs in at its end (else logged in first)
+    app_session: float = 0.3  # a session in the app (else the website)
+    visitor_sessions: float = 0.1  # sessions of visitors without account (never log in) per person
+    newsletter_clicks_mean: float = 1.5  # clicks per newsletter opt-in
+    coupons_mean: float = 0.8  # coupons per loyalty member (street promotion, in store, by e-mail)
+    coupon_redeemed: float = 0.35
+    coupon_redeemed_online: float = 0.4  # of redeemed coupons: in the webshop (else at the till)
+    click_and_collect: float = 0.15  # webshop orders picked up in a store
+
     # Share of phone number styles per silo kind: e164, +cc spaced, 00cc, national spaced, national compact, +cc (0).
     phone_styles: dict[str, tuple[float, ...]] = field(
         default_factory=lambda: {

@@ -16,6 +16,7 @@ import pandas as pd
 from golden_record.sample_silos import noise
 from golden_record.sample_silos.persons import AS_OF_DAY, zipf_weights
 from golden_record.sample_silos.rates import Rates
+from golden_record.sample_silos.touchpoints import category_of, click_and_collect, coupons, newsletter_clicks, showrooming_visits, web_events, with_departments
 from golden_record.sample_silos.vocabulary import COUNTRIES, PRODUCTS, RETURN_REASONS, SUPPORT_CATEGORIES, UNMAPPED_SUPPORT_LABEL
 
 SECONDS_PER_DAY = 86_400
@@ -306,7 +307,7 @@ def webshop_orders(accounts: pd.DataFrame, counts: pd.DataFrame, p: pd.DataFrame
     totals = np.round(np.bincount(item_rows, weights=qty * price, minlength=n), 2)
     items: list[list[dict]] = [[] for _ in range(n)]
     for row, s, q, pr in zip(item_rows.tolist(), sku.tolist(), qty.tolist(), price.tolist()):
-        items[row].append({"sku": PRODUCTS[s][0], "name": PRODUCTS[s][1], "qty": q, "unit_price": pr})
+        items[row].append({"sku": PRODUCTS[s][0], "name": PRODUCTS[s][1], "category": category_of(PRODUCTS[s][0]), "qty": q, "unit_price": pr})
 
     status_draw = rng.random(n)
     recent = ordered_s > (AS_OF_DAY - 3) * SECONDS_PER_DAY
@@ -626,14 +627,15 @@ def silos_for(persons: pd.DataFrame, seed: int, block: int, rates: Rates) -> dic
     counts = presence(persons, stream(1), rates)
     crm = crm_customers(persons, counts, stream(2), rates)
     accounts = webshop_accounts(persons, counts, stream(3), rates)
-    orders = webshop_orders(accounts, counts, persons, stream(4), rates)
+    orders = click_and_collect(webshop_orders(accounts, counts, persons, stream(4), rates), persons, stream(15), rates)
     debtors = erp_debtors(persons, counts, stream(5), rates)
     documents = erp_documents(debtors, orders, stream(6), rates)
     tickets = support_tickets(persons, counts, orders, stream(7), rates)
     signups = newsletter(persons, counts, stream(8), rates)
     members = pos_members(persons, counts, stream(9), rates)
-    receipts = pos_receipts(members, stream(10), rates)
+    receipts = with_departments(pos_receipts(members, stream(10), rates), stream(16))
     returned = returns(persons, orders, receipts, stream(11), rates)
+    receipts = pd.concat([receipts, showrooming_visits(orders, members, stream(13), rates)], ignore_index=True)
     return {
         "crm": crm,
         "webshop_accounts": accounts,
@@ -645,4 +647,7 @@ def silos_for(persons: pd.DataFrame, seed: int, block: int, rates: Rates) -> dic
         "pos_members": members,
         "pos_receipts": receipts,
         "returns": returned,
+        "web_analytics": web_events(accounts, receipts, persons, block, stream(12), rates),
+        "newsletter_clicks": newsletter_clicks(signups, block, stream(14), rates),
+        "coupons": coupons(members, block, stream(17), rates),
     }

@@ -603,6 +603,12 @@ PRODUCTS: tuple[tuple[str, str, float], ...] = (
 )
 """The retailer's catalogue: SKU, name and price in EUR."""
 
+PRODUCT_CATEGORIES: dict[str, str] = {"SKU-1": "Bekleidung", "SKU-2": "Wohnen", "SKU-3": "Accessoires"}
+"""The catalogue's categories by SKU prefix (the shop, the tills and web analytics share the retailer's category tree)."""
+
+COUPON_CAMPAIGNS: tuple[str, ...] = ("FRUEHLING25", "SOMMER-SALE", "WILLKOMMEN10", "TREUE-BONUS", "HERBST20")
+"""Promotion campaigns coupons belong to."""
+
 SUPPORT_CATEGORIES: dict[str, tuple[str, ...]] = {
     "Reklamation": ("Artikel defekt geliefert", "Naht nach einer Wäsche gerissen", "Reklamation zu Bestellung {order}"),
     "Beschwerde": ("Unfreundliche Beratung in der Filiale", "Beschwerde: Erstattung fehlt noch", "Warum dauert das so lange?"),

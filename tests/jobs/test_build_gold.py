@@ -66,7 +66,7 @@ def setup(spark, config: PipelineConfig, tmp_path: Path):
     cfg = config.model_copy(update={"gold": GoldSettings.model_validate(gold), "paths": paths})
     store = open_store(spark, cfg)
     write_silver(spark, store, CUSTOMERS)
-    rows = [(*row[:8], Decimal(row[8]) if row[8] else None, row[9], None, None, None, "b1", LOADED, "h", []) for row in INTERACTIONS]
+    rows = [(*row[:8], Decimal(row[8]) if row[8] else None, row[9], None, None, None, None, "b1", LOADED, "h", []) for row in INTERACTIONS]
     store.overwrite("silver.interactions", spark.createDataFrame(rows, INTERACTION_SCHEMA))
     write_matches(spark, store, CLUSTERS)
     return cfg, store

@@ -25,7 +25,8 @@ def test_the_run_report_opens_offline_with_its_charts_drawn(sample_run: Pipeline
 
     assert [url for url in requested if not url.startswith(("file:", "data:", "blob:"))] == []
     charts = page.locator(".vega-chart")
-    assert charts.count() == 5
+    assert charts.count() == 7, "stages, sources, model, pairs, clusters, ROPO and showrooming, channels per segment"
+    assert page.get_by_text("Research online, purchase offline (ROPO) and showrooming, by segment").count() == 1
     for i in range(charts.count()):
         bars = [box for box in (mark.bounding_box() for mark in charts.nth(i).locator("svg .mark-rect path").all()) if box]
         assert any(box["width"] * box["height"] > 4 for box in bars), f"chart {i} drew no bars"

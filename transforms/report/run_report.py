@@ -94,6 +94,29 @@ def source_rows_chart(layers: list[LayerRow]) -> dict[str, Any]:
     return chart.properties(width=460).to_dict()
 
 
+def cross_channel_chart(shares: list[dict[str, Any]]) -> dict[str, Any]:
+    """ROPO and showrooming share of purchases per value segment (rows: value_segment, figure, share, purchases)."""
+    chart = alt.Chart(alt.Data(values=shares)).mark_bar().encode(
+        y=alt.Y("value_segment:N", title=None),
+        x=alt.X("share:Q", title="share of purchases", axis=alt.Axis(format="%")),
+        color=alt.Color("figure:N", title=None, scale=alt.Scale(domain=["ROPO (store purchases)", "showrooming (online purchases)"], range=["#4c78a8", "#f58518"])),
+        yOffset="figure:N",
+        tooltip=["value_segment:N", "figure:N", alt.Tooltip("share:Q", format=".1%"), "purchases:Q"],
+    )
+    return chart.properties(width=460).to_dict()
+
+
+def channel_use_chart(use: list[dict[str, Any]]) -> dict[str, Any]:
+    """Customers per channel and value segment (rows: value_segment, channel, customers)."""
+    chart = alt.Chart(alt.Data(values=use)).mark_bar().encode(
+        y=alt.Y("value_segment:N", title=None),
+        x=alt.X("customers:Q", title="customers with an event in the channel (summed over months)"),
+        color=alt.Color("channel:N", title="channel"),
+        tooltip=["value_segment:N", "channel:N", "customers:Q"],
+    )
+    return chart.properties(width=460).to_dict()
+
+
 BIN_WIDTHS = (0.01, 0.1, 0.2, 0.25, 0.5, 1, 2, 5)
 """Bin widths a match weight histogram may use (Splink's choice: the one nearest to the range over the target bins)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, DecimalType, StringType, StructField, StructType, TimestampType
 
@@ -31,6 +31,7 @@ INTERACTION_SCHEMA = StructType(
         StructField("reference_id", StringType()),
         StructField("due_date", DateType()),
         StructField("status", StringType()),
+        StructField("product_category", StringType()),
         StructField("batch_id", StringType()),
         StructField("ingested_at", TimestampType()),
         StructField("row_hash", StringType()),
@@ -47,6 +48,32 @@ REJECTING_RULES = ("event_id_missing", "customer_key_missing", "customer_unknown
 """Issues that keep an event out of silver (it goes to quarantine); other issues only null the value."""
 
 
+LINK_KEY = "link_key"
+"""Column of `select_interaction_fields` holding the source's `link_by` value (e.g. a cookie id); not kept in silver."""
+
+
+def channel_name(raw: Column, channels: Mapping[str, str]) -> Column:
+    """A source's channel value as a channel name: its entry in `channels` (case-insensitive), else the value in lower case."""
+    value = F.lower(raw)
+    if not channels:
+        return value
+    names = F.create_map(*[item for text, name in channels.items() for item in (F.lit(text.strip().lower()), F.lit(name))])
+    return F.coalesce(names[value], value)
+
+
+def link_anonymous_events(df: DataFrame) -> DataFrame:
+    """Give an event without customer key the key of the next event with the same link key that has one, else of the last one before.
+
+    A web analytics cookie browses anonymously until its visitor logs in: the views before the login belong to the account
+    that logged in (a later login on the same cookie takes the views after the earlier one)."""
+    unlinked = F.col(LINK_KEY).isNull()  # each such event its own window: no partition gathers every event without link key
+    same_link = Window.partitionBy("source_system", unlinked, F.coalesce(LINK_KEY, "event_id")).orderBy(F.col("occurred_at").asc_nulls_last(), "event_id")
+    later = F.first("customer_record_id", ignorenulls=True).over(same_link.rowsBetween(Window.currentRow, Window.unboundedFollowing))
+    earlier = F.last("customer_record_id", ignorenulls=True).over(same_link.rowsBetween(Window.unboundedPreceding, Window.currentRow))
+    linked = F.when(F.col(LINK_KEY).isNotNull(), F.coalesce("customer_record_id", later, earlier)).otherwise(F.col("customer_record_id"))
+    return df.withColumn("customer_record_id", linked)
+
+
 def select_interaction_fields(bronze: DataFrame, source: SourceConfig) -> DataFrame:
     """Rename a source's mapped columns to canonical interaction fields (raw strings) plus load metadata."""
     mapping = source.interactions
@@ -54,13 +81,15 @@ def select_interaction_fields(bronze: DataFrame, source: SourceConfig) -> DataFr
     raw = {field: tidy_text(mapped_value(source.column_ref(column))) for field, column in mapping.fields.items()}
     if mapping.event_label is not None:
         raw["event_label"] = F.lit(mapping.event_label)
-    raw.setdefault("channel", F.lit(mapping.channel))
-    for field in ("amount", "currency", "reference_id", "due_date", "status"):
+    raw["channel"] = channel_name(raw["channel"], mapping.channels) if "channel" in raw else F.lit(mapping.channel)
+    for field in ("amount", "currency", "reference_id", "due_date", "status", "product_category"):
         raw.setdefault(field, F.lit(None).cast("string"))
+    link = tidy_text(mapped_value(source.column_ref(mapping.link_by))) if mapping.link_by else F.lit(None).cast("string")
     return bronze.select(
         F.lit(source.name).alias("source_system"),
         F.lit(mapping.customer_source or source.name).alias("customer_source"),
         *[value.alias(field) for field, value in raw.items()],
+        link.alias(LINK_KEY),
         F.col("_batch_id").alias("batch_id"),
         F.col("_ingested_at").alias("ingested_at"),
         F.col("_row_hash").alias("row_hash"),
@@ -100,12 +129,17 @@ def parse_amount(df: DataFrame, column: str = "amount", decimal_separator: str |
     return replace_or_flag(with_issues_column(df), column, parsed, "amount_unparseable", reason)
 
 
+def flag_missing_time(df: DataFrame) -> DataFrame:
+    """Record an issue for events without a time (before parsing: an unparseable time is another issue)."""
+    return flag_issue(df, "occurred_at", "timestamp_missing", "the event has no time", F.col("occurred_at").isNull(), F.lit(None).cast("string"))
+
+
 def flag_missing_keys(df: DataFrame) -> DataFrame:
-    """Record an issue for events without an id, without the key of their customer, or without a time."""
+    """Record an issue for events without an id, or without the key of their customer (after `link_anonymous_events`)."""
     missing = F.lit(None).cast("string")
     df = flag_issue(df, "event_id", "event_id_missing", "the event has no id", F.col("event_id").isNull(), missing)
-    df = flag_issue(df, "customer_record_id", "customer_key_missing", "the event names no customer record", F.col("customer_record_id").isNull(), missing)
-    return flag_issue(df, "occurred_at", "timestamp_missing", "the event has no time", F.col("occurred_at").isNull(), missing)
+    reason = F.when(F.col(LINK_KEY).isNotNull(), F.lit("an anonymous event: no event with the same link key names a customer record"))
+    return flag_issue(df, "customer_record_id", "customer_key_missing", F.coalesce(reason, F.lit("the event names no customer record")), F.col("customer_record_id").isNull(), missing)
 
 
 def standardise_interactions(selected: DataFrame, sources: Sequence[SourceConfig]) -> DataFrame:
@@ -116,9 +150,12 @@ def standardise_interactions(selected: DataFrame, sources: Sequence[SourceConfig
     missing = [name for name, mapping in mappings.items() if mapping is None]
     assert not missing, f"source(s) {missing} have no interactions mapping"
     df = with_issues_column(selected)
-    df = flag_missing_keys(df)
+    df = flag_missing_time(df)
     df = map_event_type(df, {name: mapping.labels for name, mapping in mappings.items()})
     df = parse_timestamp(df, "occurred_at", {source.name: [*source.timestamp_formats, *source.date_formats] for source in sources})
+    if any(mapping.link_by for mapping in mappings.values()):
+        df = link_anonymous_events(df)
+    df = flag_missing_keys(df)
     df = parse_date(df, "due_date", {source.name: source.date_formats for source in sources})
     df = parse_amount(df, "amount", {source.name: source.decimal_separator for source in sources})
     return df.withColumn("currency", F.upper("currency")).select(*INTERACTION_COLUMNS)

@@ -19,7 +19,7 @@ from golden_record.transforms.silver.interactions import INTERACTION_SCHEMA
 GOLD_YAML = Path(__file__).parents[3] / "conf" / "gold.yaml"
 TIMELINE_DDL = (
     "golden_id string, occurred_at timestamp, event_type string, event_label string, channel string, amount decimal(18,2), "
-    "currency string, status string, reference_id string, due_date date, source_system string, event_id string, "
+    "currency string, status string, reference_id string, due_date date, product_category string, source_system string, event_id string, "
     "customer_source string, customer_record_id string"
 )
 AS_OF = date(2024, 4, 1)

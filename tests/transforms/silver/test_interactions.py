@@ -112,3 +112,60 @@ def test_events_of_customer_records_silver_does_not_hold_are_flagged(spark) -> N
     assert rules == {"E1": [], "E2": [("customer_unknown", "D9")], "E3": [("customer_unknown", "D1")], "E4": []}
     reason = flagged.where("event_id = 'E2'").first().quality_issues[0].reason
     assert reason.startswith("no customer record erp_debtors:D9 in silver")
+
+
+WEB = SourceConfig.model_validate(
+    {
+        "name": "web_analytics",
+        "system": "web",
+        "format": "jsonl",
+        "location": "x.jsonl",
+        "timestamp_formats": ["yyyy-MM-dd HH:mm"],
+        "interactions": {
+            "customer_source": "webshop_accounts",
+            "fields": {"event_id": "id", "customer_record_id": "account", "event_label": "kind", "occurred_at": "at",
+                       "channel": "device", "product_category": "page.category"},
+            "channels": {"Desktop": "web", "iOS App": "app"},
+            "link_by": "cookie",
+            "labels": {"view": "product_view", "login": "web_session"},
+        },
+    }
+)
+
+
+def _web(spark, rows):
+    df = spark.createDataFrame(rows, "id string, cookie string, account string, kind string, at string, device string, page string")
+    return df.withColumns({"_batch_id": F.lit("b1"), "_ingested_at": F.lit(dt.datetime(2025, 1, 1)), "_row_hash": F.sha2("id", 256)})
+
+
+def test_anonymous_views_belong_to_the_account_that_logs_in_on_the_cookie_later(spark) -> None:
+    bronze = _web(
+        spark,
+        [
+            ("e1", "c1", None, "view", "2025-03-01 10:00", "Desktop", '{"category": "Outdoor"}'),
+            ("e2", "c1", "A1", "login", "2025-03-01 10:05", "DESKTOP", None),
+            ("e3", "c1", None, "view", "2025-03-01 10:06", "desktop", '{"category": "Shoes"}'),
+            ("e4", "c1", "A2", "login", "2025-03-09 09:00", "iOS App", None),  # another member of the household
+            ("e5", "c1", None, "view", "2025-03-09 09:01", "Smart TV", None),
+            ("e6", "c9", None, "view", "2025-03-02 12:00", "desktop", None),  # a cookie that never logs in
+            ("e7", None, None, "view", "2025-03-02 12:00", "desktop", None),
+        ],
+    )
+    result = standardise_interactions(select_interaction_fields(bronze, WEB), [WEB])
+    assert tuple(result.columns) == INTERACTION_COLUMNS, "the link key is not kept in silver"
+    rows = {r.event_id: r for r in result.collect()}
+    assert {e: rows[e].customer_record_id for e in rows} == {"e1": "A1", "e2": "A1", "e3": "A2", "e4": "A2", "e5": "A2", "e6": None, "e7": None}
+    assert {e: rows[e].channel for e in ("e1", "e2", "e4", "e5")} == {"e1": "web", "e2": "web", "e4": "app", "e5": "smart tv"}, "mapped case-insensitively, else lower case"
+    assert (rows["e1"].product_category, rows["e3"].product_category, rows["e2"].product_category) == ("Outdoor", "Shoes", None)
+    reasons = {r.event_id: [i.reason for i in r.quality_issues if i.rule == "customer_key_missing"] for r in result.collect()}
+    assert reasons["e6"] == ["an anonymous event: no event with the same link key names a customer record"]
+    assert reasons["e7"] == ["the event names no customer record"] and reasons["e1"] == []
+
+
+def test_a_channel_map_needs_a_channel_column() -> None:
+    import pytest
+
+    spec = WEB.model_dump()
+    spec["interactions"]["fields"].pop("channel")
+    with pytest.raises(ValueError, match="map fields.channel too"):
+        SourceConfig.model_validate(spec)
