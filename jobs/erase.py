@@ -169,6 +169,11 @@ def _bronze_hashes(config: PipelineConfig, store: TableStore, subject: ErasureSu
             keys = [record for system, record in subject.records if system == target]
             if keys:
                 frames.append(customer_reference(bronze, source).where(F.col("customer_record_id").isin(keys)).select("row_hash"))
+                if source.interactions.link_by:  # anonymous rows of the subject's cookies (silver linked them to the subject)
+                    references = customer_reference(bronze, source)
+                    links = [r.link_key for r in references.where(F.col("customer_record_id").isin(keys) & F.col("link_key").isNotNull()).select("link_key").distinct().collect()]
+                    if links:
+                        frames.append(references.where(F.col("customer_record_id").isNull() & F.col("link_key").isin(links)).select("row_hash"))
         hashes = sorted({row.row_hash for frame in frames for row in frame.distinct().collect()})
         if hashes:
             found[table] = hashes

@@ -45,7 +45,7 @@ def test_run_goes_from_silos_to_gold_reruns_identically_and_keeps_golden_ids_as_
     command = ["run", "--env", "test", "--root", str(root), "--no-train"]
     assert main([*command, "--generate-sample", "150"]) == 0
     output = capsys.readouterr().out
-    assert "summary: 10 sources" in output and "golden customers" in output and "gates: 5 passed" in output
+    assert "summary: 13 sources" in output and "golden customers" in output and "gates: 5 passed" in output
     times = output[output.index("time per stage"):].splitlines()
     assert [line.split()[0] for line in times[3:]] == ["generate-sample", "ingest", "standardise", "train", "match", "build-gold", "total"]
 

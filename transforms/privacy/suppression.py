@@ -68,13 +68,18 @@ def standardised_identities(selected: DataFrame, sources: Sequence[SourceConfig]
 
 
 def customer_reference(bronze: DataFrame, source: SourceConfig) -> DataFrame:
-    """An interaction source's bronze rows -> (`customer_source`, `customer_record_id`, `row_hash`) of the customer each row is about."""
+    """An interaction source's bronze rows -> (`customer_source`, `customer_record_id`, `row_hash`, `link_key`) of the customer each row is about.
+
+    `link_key` is the source's `link_by` value (e.g. a cookie id; null without one): anonymous rows belong to the customer
+    of the rows with the same link key."""
     mapping = source.interactions
     assert mapping is not None, f"source '{source.name}' has no interactions mapping"
+    link = tidy_text(mapped_value(source.column_ref(mapping.link_by))) if mapping.link_by else F.lit(None).cast("string")
     return bronze.select(
         F.lit(mapping.customer_source or source.name).alias("customer_source"),
         tidy_text(mapped_value(source.column_ref(mapping.fields["customer_record_id"]))).alias("customer_record_id"),
         F.col("_row_hash").alias("row_hash"),
+        link.alias("link_key"),
     )
 
 
