@@ -1,7 +1,7 @@
 """Run the pipeline on a real Spark standalone cluster through spark-submit and compare it with local mode.
 
 Starts a master and a worker (separate JVMs, the worker with 2 cores and 3g) on 127.0.0.1 from the pyspark installed
-in dist/env, runs `golden-record run --no-train` (the bundled model, so both runs can be compared) through spark-submit
+in dist/env, runs `golden-record run` (the bundled model, so both runs can be compared) through spark-submit
 with the artefacts of `scripts/build-dist.sh --python-env` (the installed wheel on the driver, the packed env shipped to
 the executors with --archives, the jars with --jars), runs the same sample in local mode, compares the row count of
 every table, stops the cluster and prints the figures. Exits 1 when a run fails or a count differs.
@@ -187,7 +187,7 @@ def main() -> None:
         work / "generate.log",
     )
     def run_args(conf: Path, root: Path) -> list[str]:
-        return ["run", "--conf-file", str(conf), "--root", str(root), "--samples-dir", str(samples), "--train" if args.train else "--no-train"]
+        return ["run", "--conf-file", str(conf), "--root", str(root), "--samples-dir", str(samples), *(["--retrain"] if args.train else [])]
 
     seconds["local run (local[2])"] = run_logged([golden_record, *run_args(local_conf, work / "local")], work / "local-run.log")
     started = time.perf_counter()

@@ -166,7 +166,7 @@ def cmd_match(args: argparse.Namespace, config: PipelineConfig) -> None:
     from golden_record.jobs import match
 
     spark, store = _session(config)
-    show_match(match.run(config, spark, store), config)
+    show_match(match.run(config, spark, store, full=args.full), config)
 
 
 def cmd_evaluate(args: argparse.Namespace, config: PipelineConfig) -> None:
@@ -275,7 +275,7 @@ def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
 
     spark, store = _session(config)
     done = pipeline.run(
-        config, spark, store, sample_persons=args.generate_sample, seed=args.seed, retrain=args.train, on_stage=lambda stage, result: SHOW[stage](result, config)
+        config, spark, store, sample_persons=args.generate_sample, seed=args.seed, retrain=args.retrain, full=args.full, on_stage=lambda stage, result: SHOW[stage](result, config)
     )
     silver, gold = done.silver, done.gold
     customers = sum(c.silver_rows for c in silver.counts if c.table == SILVER_CUSTOMERS.name)
@@ -328,7 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     standardise.add_argument("--source", action="append", metavar="NAME", help="standardise only this source (repeatable); its silver rows are replaced")
 
     add("train", cmd_train, cmd_train.__doc__)
-    add("match", cmd_match, cmd_match.__doc__)
+    matching = add("match", cmd_match, cmd_match.__doc__)
+    matching.add_argument("--full", action="store_true", help="score every candidate pair and cluster everything again (default: only what changed since the last match)")
     add("build-gold", cmd_build_gold, cmd_build_gold.__doc__)
     evaluate = add("evaluate", cmd_evaluate, cmd_evaluate.__doc__)
     evaluate.add_argument("--truth", metavar="FILE", help="ground-truth CSV (default: the sample generator's ground_truth.csv)")
@@ -354,7 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = add("run", cmd_run, cmd_run.__doc__)
     run.add_argument("--generate-sample", type=int, metavar="PERSONS", help="first generate sample silos for this many persons")
-    run.add_argument("--train", action=argparse.BooleanOptionalAction, default=True, help="train a new model on this silver before matching (default: yes; --no-train reuses the newest model trained here, or trains one if there is none)")
+    run.add_argument("--retrain", action="store_true", help="train a new model on this silver, then match everything with it (default: train only when no model was trained here, or silver outgrew it: linkage.incremental.retrain_growth)")
+    run.add_argument("--full", action="store_true", help="match everything again instead of only what changed since the last match")
     run.add_argument("--seed", type=int, default=42, help="seed for --generate-sample (default 42)")
     return parser
 

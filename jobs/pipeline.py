@@ -17,6 +17,8 @@ from pyspark.sql import SparkSession
 from golden_record.jobs import build_gold, generate_sample, ingest, match, run_report, standardise, train
 from golden_record.lakehouse.config import PipelineConfig
 from golden_record.lakehouse.storage import TableStore
+from golden_record.lakehouse.tables import SILVER_CUSTOMERS
+from golden_record.transforms.linkage.models import load_metadata
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,22 @@ STAGES = ("generate-sample", "ingest", "standardise", "train", "match", "build-g
 
 StageListener = Callable[[str, Any], None]
 """Called with (stage, its result) when a stage ends, e.g. to print its table."""
+
+
+def training_reason(config: PipelineConfig, store: TableStore, retrain: bool) -> str | None:
+    """Why this run must train a model before matching (None: the newest model trained here serves)."""
+    if retrain:
+        return "asked for (--retrain)"
+    path = config.linkage.model_path(config.paths.models)
+    if path is None:
+        return f"no model trained under {config.paths.models} yet"
+    growth, trained_on = config.linkage.incremental.retrain_growth, load_metadata(path).get("records")
+    if growth is None or config.linkage.model or not trained_on:
+        return None
+    records = store.read(SILVER_CUSTOMERS.name).count()
+    if records > trained_on * (1 + growth):
+        return f"silver holds {records:,} customer records, more than {1 + growth:g} times the {trained_on:,} the model {path.name} was trained on"
+    return None
 
 
 @dataclass(frozen=True)
@@ -49,10 +67,12 @@ def run(
     *,
     sample_persons: int | None = None,
     seed: int = 42,
-    retrain: bool = True,
+    retrain: bool = False,
+    full: bool = False,
     on_stage: StageListener | None = None,
 ) -> PipelineRun:
-    """Run every stage on one session; train unless `retrain` is off and a model trained here exists (never another data's model)."""
+    """Run every stage on one session; train when `retrain`, when no model exists yet, or when silver outgrew the model
+    (never another data's model); the match is incremental unless `full` or a new model asks for a full one."""
     started, started_at = time.monotonic(), datetime.now(timezone.utc)
     done = on_stage or (lambda stage, result: None)
     stage_seconds: dict[str, float] = {}
@@ -68,9 +88,11 @@ def run(
     sample = stage("generate-sample", lambda: generate_sample.run(config, persons=sample_persons, seed=seed)) if sample_persons else None
     ingested = stage("ingest", lambda: ingest.run(config, spark, store))
     silver = stage("standardise", lambda: standardise.run(config, spark, store))
-    must_train = retrain or config.linkage.model_path(config.paths.models) is None
-    model = stage("train", lambda: train.run(config, spark, store)) if must_train else None
-    matching = stage("match", lambda: match.run(config, spark, store))
+    why = training_reason(config, store, retrain)
+    if why:
+        log.info("training a new model: %s", why)
+    model = stage("train", lambda: train.run(config, spark, store)) if why else None
+    matching = stage("match", lambda: match.run(config, spark, store, full=full))
     gold = stage("build-gold", lambda: build_gold.run(config, spark, store))
     finished = PipelineRun(sample, ingested, silver, model, matching, gold, time.monotonic() - started, stage_seconds)
     return dataclasses.replace(finished, report=run_report.write(config, store, finished, started_at))

@@ -85,6 +85,20 @@ class SparkLinkageSettings(Strict):
     num_partitions_on_repartition: int | None = Field(default=None, gt=0, description="None: half of spark.sql.shuffle.partitions")
 
 
+class IncrementalSettings(Strict):
+    """When a match scores only the records that changed, and when the model is trained again."""
+
+    max_changed_share: float = Field(
+        default=0.3, gt=0, le=1, description="a match with more new, changed or removed records than this share of silver rematches everything (cheaper then)"
+    )
+    rescore_margin: float = Field(
+        default=0.25, ge=0, description="stored pairs within this many bits of match weight of the match threshold are scored again (their clusters rebuilt): term frequencies drift as silver grows; 0 = never"
+    )
+    retrain_growth: float | None = Field(
+        default=1.0, gt=0, description="`run` trains a new model (and rematches fully) once silver holds this share more records than the model was trained on; None: only with --retrain"
+    )
+
+
 class LinkageSettings(Strict):
     """The `linkage:` section: which model, which thresholds, how to train, which engine runs Splink."""
 
@@ -111,6 +125,7 @@ class LinkageSettings(Strict):
     identifiers: IdentifierSettings = Field(default_factory=IdentifierSettings)
     training: TrainingSettings
     spark: SparkLinkageSettings = Field(default_factory=SparkLinkageSettings)
+    incremental: IncrementalSettings = Field(default_factory=IncrementalSettings)
     waterfall_samples: int = Field(default=10, ge=0, description="merged pairs shown in the evaluation report's waterfall chart")
 
     @model_validator(mode="after")

@@ -104,6 +104,27 @@ MATCH_REVIEW = Table(
     "pair in the review band, or above the match threshold but left in two clusters (by a guard, or by average linkage)",
     key=("unique_id_l", "unique_id_r"),
 )
+MATCH_EDGES = Table(
+    "gold.match_edges",
+    "pair at or above the match threshold that no cluster guard vetoes (the model's edges; steward decisions apply on top)",
+    key=("unique_id_l", "unique_id_r"),
+    columns=("unique_id_l", "unique_id_r", "match_probability"),
+)
+MATCH_RECORDS = Table(
+    "gold.match_records",
+    "silver customer record as the last match saw it: a hash of its linkage fields and its candidate cluster",
+    key=("unique_id",),
+    columns=("unique_id", "record_hash", "component_id"),
+)
+MATCH_RUNS = Table(
+    "gold.match_runs",
+    "match run, full or incremental: model, thresholds and what it touched (append-only)",
+    key=("matched_at",),
+    columns=(
+        "matched_at", "mode", "reason", "model", "model_trained_at", "settings_hash", "match_threshold", "cluster_threshold",
+        "review_low", "review_high", "records", "changed", "removed", "reclustered", "pairs_scored", "seconds",
+    ),
+)
 STEWARD_DECISIONS = Table(
     "gold.steward_decisions",
     "record pair a data steward's decision settles (append-only; the newest decision about a pair counts)",
@@ -230,6 +251,9 @@ TABLES = (
     MATCH_PAIRS,
     MATCH_CLUSTERS,
     MATCH_REVIEW,
+    MATCH_EDGES,
+    MATCH_RECORDS,
+    MATCH_RUNS,
     STEWARD_DECISIONS,
     GOLDEN_CUSTOMERS,
     CUSTOMER_XREF,

@@ -42,7 +42,7 @@ def _unchanged_clusters(before: dict[str, str], after: dict[str, str]) -> dict[s
 @pytest.mark.slow
 def test_run_goes_from_silos_to_gold_reruns_identically_and_keeps_golden_ids_as_the_sample_grows(spark, config, tmp_path: Path, capsys) -> None:
     root = tmp_path / "run"
-    command = ["run", "--env", "test", "--root", str(root), "--no-train"]
+    command = ["run", "--env", "test", "--root", str(root)]
     assert main([*command, "--generate-sample", "150"]) == 0
     output = capsys.readouterr().out
     assert "summary: 13 sources" in output and "golden customers" in output and "gates: 5 passed" in output

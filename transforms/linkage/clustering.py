@@ -17,7 +17,7 @@ from golden_record.transforms.linkage.constraints import without_decided_pairs
 from golden_record.transforms.linkage.errors import LinkageError
 from golden_record.transforms.linkage.prediction import PAIR_SCHEMA, predict
 from golden_record.transforms.linkage.spec import comparison_columns, gamma_labels, splink_settings
-from golden_record.transforms.linkage.splink_adapter import SplinkDataFrame, new_linker, register, to_spark
+from golden_record.transforms.linkage.splink_adapter import SplinkDataFrame, new_linker, register_for, share_term_frequencies, to_spark
 
 CLUSTER_SCHEMA = T.StructType(
     [
@@ -95,7 +95,9 @@ def component_pairs(linker: Linker, records: DataFrame, components: DataFrame, s
     if members.isEmpty():
         return records.sparkSession.createDataFrame([], schema)
     settings = splink_settings(spec, model=linker.misc.save_model_to_json(), blocking_rules=[["component_id"]])
-    scored = to_spark(predict(new_linker(members, settings, linkage), pair_floor=0.0), records.sparkSession)
+    member_linker = new_linker(members, settings, linkage)
+    share_term_frequencies(linker, member_linker)  # frequencies of all records, not of these members
+    scored = to_spark(predict(member_linker, pair_floor=0.0), records.sparkSession)
     conflict = F.coalesce(F.expr(conflict_condition(spec, linkage.cluster_guards)), F.lit(False))
     if links is None:
         return scored.select("unique_id_l", "unique_id_r", "match_probability", conflict.alias("conflict"), F.lit(False).alias("must_link"))
@@ -176,22 +178,44 @@ def recluster_components(components: DataFrame, pairs: DataFrame, threshold: flo
     )
 
 
+def model_edges(scored: DataFrame, spec: dict[str, Any], linkage: LinkageSettings) -> DataFrame:
+    """gold.match_edges: scored pairs at or above the match threshold that no cluster guard vetoes (before steward decisions)."""
+    conflict = F.expr(conflict_condition(spec, linkage.cluster_guards))
+    return scored.where((F.col("match_probability") >= linkage.match_threshold) & ~conflict).select("unique_id_l", "unique_id_r", "match_probability")
+
+
+def present_links(links: DataFrame | None, records: DataFrame) -> DataFrame | None:
+    """The steward links both of whose records are among `records`."""
+    if links is None:
+        return None
+    present = records.select("unique_id")
+    return links.join(present.withColumnRenamed("unique_id", "unique_id_l"), "unique_id_l", "left_semi").join(
+        present.withColumnRenamed("unique_id", "unique_id_r"), "unique_id_r", "left_semi"
+    )
+
+
+def edge_components(linker: Linker, edges: DataFrame, links: DataFrame | None = None) -> DataFrame:
+    """(unique_id, cluster_id): connected components of the model's edges once steward decisions apply (a "same
+    person" is an edge, a "different persons" never is); records on no edge are left out."""
+    registered = register_for(linker, edges.select("unique_id_l", "unique_id_r", "match_probability"))
+    decided = register_for(linker, links) if links is not None else None
+    return to_spark(connected_components(linker, guarded_edges(linker, registered, 0.0, "false", decided)), edges.sparkSession)
+
+
+def cluster_components(linker: Linker, records: DataFrame, components: DataFrame, spec: dict[str, Any], linkage: LinkageSettings, links: DataFrame | None = None) -> DataFrame:
+    """gold.match_clusters of `records`: average linkage at the cluster threshold inside each of their components."""
+    pairs = component_pairs(linker, records, components, spec, linkage, links)
+    return match_clusters(records, recluster_components(components, pairs, linkage.cluster_threshold))
+
+
 def cluster_records(
     linker: Linker, predictions: SplinkDataFrame, records: DataFrame, spec: dict[str, Any], linkage: LinkageSettings, links: DataFrame | None = None
 ) -> DataFrame:
     """gold.match_clusters: guarded edges at the match threshold, connected components, then average linkage inside each
     at the cluster threshold; steward links (constraints.steward_links) of the records at hand override the model."""
-    if links is not None:
-        present = records.select("unique_id")
-        links = links.join(present.withColumnRenamed("unique_id", "unique_id_l"), "unique_id_l", "left_semi").join(
-            present.withColumnRenamed("unique_id", "unique_id_r"), "unique_id_r", "left_semi"
-        )
-    registered = register(predictions.db_api, links) if links is not None else None
-    edges = guarded_edges(linker, predictions, linkage.match_threshold, conflict_condition(spec, linkage.cluster_guards), registered)
-    spark = records.sparkSession
-    components = to_spark(connected_components(linker, edges), spark)
-    pairs = component_pairs(linker, records, components, spec, linkage, links)
-    return match_clusters(records, recluster_components(components, pairs, linkage.cluster_threshold))
+    links = present_links(links, records)
+    components = edge_components(linker, model_edges(to_spark(predictions, records.sparkSession), spec, linkage), links)
+    return cluster_components(linker, records, components, spec, linkage, links)
 
 
 REVIEW_SCHEMA = T.StructType(

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from splink import DuckDBAPI, Linker, SettingsCreator, SparkAPI
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
@@ -41,6 +42,8 @@ __all__ = [
     "em_iterations",
     "new_linker",
     "register",
+    "register_for",
+    "register_term_frequencies",
     "remove_intermediate_tables",
     "removes_intermediate_tables",
     "to_spark",
@@ -50,6 +53,11 @@ __all__ = [
 def register(db_api: DuckDBAPI | SparkAPI, frame: DataFrame) -> SplinkDataFrame:
     """A Spark DataFrame as a table of a Splink backend (copied into DuckDB when that backend runs)."""
     return db_api.register(frame.toArrow() if isinstance(db_api, DuckDBAPI) else frame)
+
+
+def register_for(linker: Linker, frame: DataFrame) -> SplinkDataFrame:
+    """A Spark DataFrame as a table of the backend a linker runs on."""
+    return register(linker._db_api, frame)
 
 
 def new_linker(records: DataFrame, settings: SettingsCreator, linkage: LinkageSettings) -> Linker:
@@ -63,6 +71,27 @@ def new_linker(records: DataFrame, settings: SettingsCreator, linkage: LinkageSe
             num_partitions_on_repartition=linkage.spark.num_partitions_on_repartition,
         )
     return Linker(register(db_api, records), settings, log_level=logging.WARNING)
+
+
+def register_term_frequencies(linker: Linker) -> list[str]:
+    """Compute the term-frequency table of every column the model adjusts for, over all the linker's records, and keep
+    it in the linker's cache (predict_between/predict_within need them); return the columns."""
+    columns = [column.unquote().name for column in linker._settings_obj._term_frequency_columns]
+    for column in columns:
+        linker.table_management.compute_tf_table(column)
+    return columns
+
+
+def share_term_frequencies(source: Linker, target: Linker) -> list[str]:
+    """Give `target` the term-frequency tables of `source`'s records (e.g. all of silver for a linker over a subset), so
+    both score a pair alike; return the columns."""
+    columns = register_term_frequencies(source)
+    for column in columns:
+        table = source.table_management.compute_tf_table(column)
+        if isinstance(target._db_api, DuckDBAPI):  # another DuckDB connection: copied over as Arrow
+            table = target._db_api.register(table.as_pyarrow_table())
+        target.table_management.register_term_frequency_lookup(table, column)  # on Spark both see the one session's view
+    return columns
 
 
 def em_iterations(session: EMTrainingSession) -> int:
@@ -80,7 +109,12 @@ def to_spark(frame: SplinkDataFrame, spark: SparkSession) -> DataFrame:
     """A Splink table as a Spark DataFrame (copied from DuckDB when that backend ran it)."""
     if isinstance(frame.db_api, SparkAPI):
         return frame.as_spark_dataframe()
-    return spark.createDataFrame(frame.as_pyarrow_table())
+    table = frame.as_pyarrow_table()
+    # DuckDB types the columns of an empty result NULL, which Spark cannot take: those become strings
+    untyped = [i for i, field in enumerate(table.schema) if pa.types.is_null(field.type)]
+    for i in untyped:
+        table = table.set_column(i, table.schema.field(i).name, table.column(i).cast(pa.string()))
+    return spark.createDataFrame(table if table.num_rows else table.schema.empty_table())  # Spark needs one chunk per column
 
 
 def comparison_levels(creator: ComparisonCreator) -> list[dict[str, Any]]:
