@@ -97,6 +97,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, full: bo
     record_count = progress.records = records.count()
     log.info("matching %s records with model %s (trained %s on %s records; %s backend)", f"{record_count:,}", model_path, trained.metadata.get("trained_at", "?"), trained.metadata.get("records", "?"), configured.backend)
     decisions = steward_links(store.read(STEWARD_DECISIONS.name)).persist() if store.exists(STEWARD_DECISIONS.name) else None
+    decided_pairs = decisions.count() if decisions is not None else 0
     links = present_links(decisions, records)
     linker = new_linker(records, splink_settings(spec, model=trained.model), configured)
     fingerprints = materialise(record_fingerprints(records))
@@ -114,9 +115,10 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, full: bo
         changed_count = sum(by_kind.values())
         log.info("since the match of %s: %d new, %d changed, %d removed records; %d records with new steward decisions", previous.matched_at, by_kind.get("new", 0), by_kind.get("changed", 0), by_kind.get("removed", 0), decided_count)
         if changed_count == 0 and decided_count == 0:
+            _release(records, decisions)
             progress.finish()
             log.info("nothing changed since the last match: every match table stays as it is")
-            return _counts(store, "unchanged", "no record changed since the last match", record_count, _previous_thresholds(configured, previous), model_path, started, 0, 0, 0, 0)
+            return _counts(store, "unchanged", "no record changed since the last match", record_count, _previous_thresholds(configured, previous), model_path, started, 0, 0, 0, 0, decided_pairs)
         if changed_count > configured.incremental.max_changed_share * max(record_count, 1):
             reason = f"{changed_count:,} of {record_count:,} records changed (more than linkage.incremental.max_changed_share {configured.incremental.max_changed_share})"
     if reason is not None:
@@ -133,7 +135,6 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, full: bo
         components = materialise(edge_components(linker, edges, links))
         clusters = cluster_components(linker, records, components, spec, linkage, links)
         pairs = match_pairs(scored)
-        review_of = scored
         kept_review = None
         touched_count, removed_count, reclustered, pairs_scored = record_count, 0, record_count, comparisons
     else:
@@ -173,7 +174,6 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, full: bo
         kept_clusters = store.read(MATCH_CLUSTERS.name).join(reclustered_records.select("unique_id"), "unique_id", "left_anti").join(fingerprints, "unique_id", "left_semi")
         clusters = match_clusters(records, kept_clusters.select("unique_id", "cluster_id").unionByName(regrouped_clusters.select("unique_id", "cluster_id")))
         pairs = without_records(store.read(MATCH_PAIRS.name), replaced).unionByName(match_pairs(scored))
-        review_of = scored
         kept_review = without_records(store.read(MATCH_REVIEW.name), replaced)
         if decisions is not None:
             kept_review = without_decided_pairs(kept_review, decisions)
@@ -181,7 +181,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, full: bo
 
     progress.step("write tables")
     clusters = materialise(clusters)
-    review = review_pairs(review_of, clusters, spec, linkage, links)
+    review = review_pairs(scored, clusters, spec, linkage, links)
     if kept_review is not None:
         review = kept_review.unionByName(review)
     component_of = components.select("unique_id", F.col("cluster_id").alias("component_id"))
@@ -198,16 +198,21 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, full: bo
         removed_count, reclustered, int(pairs_scored), float(seconds),
     )
     store.append(MATCH_RUNS.name, spark.createDataFrame([run_row], RUN_SCHEMA))
-    records.unpersist()
-    if decisions is not None:
-        decisions.unpersist()
+    _release(records, decisions)
     progress.finish()
-    return _counts(store, mode, reason, record_count, linkage, model_path, started, touched_count, removed_count, reclustered, int(pairs_scored))
+    return _counts(store, mode, reason, record_count, linkage, model_path, started, touched_count, removed_count, reclustered, int(pairs_scored), decided_pairs)
+
+
+def _release(*frames: DataFrame | None) -> None:
+    """Unpersist the frames this match cached."""
+    for frame in frames:
+        if frame is not None:
+            frame.unpersist()
 
 
 def _counts(
     store: TableStore, mode: str, reason: str, record_count: int, linkage: LinkageSettings, model_path: object, started: float,
-    changed: int, removed: int, reclustered: int, pairs_scored: int,
+    changed: int, removed: int, reclustered: int, pairs_scored: int, decided_pairs: int,
 ) -> dict[str, Any]:
     """What the match tables hold now, and what this match did."""
     pairs = store.read(MATCH_PAIRS.name)
@@ -228,7 +233,7 @@ def _counts(
         "clusters": cluster_figures.clusters,
         "multi_record_clusters": cluster_figures.multi or 0,
         "largest_cluster": cluster_figures.largest or 0,
-        "steward_decided_pairs": steward_links(store.read(STEWARD_DECISIONS.name)).count() if store.exists(STEWARD_DECISIONS.name) else 0,
+        "steward_decided_pairs": decided_pairs,
         "model": str(model_path),
         "match_threshold": linkage.match_threshold,
         "cluster_threshold": linkage.cluster_threshold,

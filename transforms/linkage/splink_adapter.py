@@ -46,6 +46,7 @@ __all__ = [
     "register_term_frequencies",
     "remove_intermediate_tables",
     "removes_intermediate_tables",
+    "share_term_frequencies",
     "to_spark",
 ]
 
@@ -73,25 +74,22 @@ def new_linker(records: DataFrame, settings: SettingsCreator, linkage: LinkageSe
     return Linker(register(db_api, records), settings, log_level=logging.WARNING)
 
 
-def register_term_frequencies(linker: Linker) -> list[str]:
+def register_term_frequencies(linker: Linker) -> dict[str, SplinkDataFrame]:
     """Compute the term-frequency table of every column the model adjusts for, over all the linker's records, and keep
-    it in the linker's cache (predict_between/predict_within need them); return the columns."""
+    it in the linker's cache (predict_between/predict_within need them); return the tables by column."""
     columns = [column.unquote().name for column in linker._settings_obj._term_frequency_columns]
-    for column in columns:
-        linker.table_management.compute_tf_table(column)
-    return columns
+    return {column: linker.table_management.compute_tf_table(column) for column in columns}
 
 
 def share_term_frequencies(source: Linker, target: Linker) -> list[str]:
     """Give `target` the term-frequency tables of `source`'s records (e.g. all of silver for a linker over a subset), so
     both score a pair alike; return the columns."""
-    columns = register_term_frequencies(source)
-    for column in columns:
-        table = source.table_management.compute_tf_table(column)
+    tables = register_term_frequencies(source)
+    for column, table in tables.items():
         if isinstance(target._db_api, DuckDBAPI):  # another DuckDB connection: copied over as Arrow
             table = target._db_api.register(table.as_pyarrow_table())
         target.table_management.register_term_frequency_lookup(table, column)  # on Spark both see the one session's view
-    return columns
+    return list(tables)
 
 
 def em_iterations(session: EMTrainingSession) -> int:
