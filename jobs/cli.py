@@ -103,7 +103,7 @@ def show_standardise(result: Any, config: PipelineConfig) -> None:
     """Print rows per source and table, and the gates that passed."""
     from dataclasses import asdict
 
-    _print_table("silver standardisation (rows in = superseded + silver + rejected)", [asdict(c) for c in result.counts])
+    _print_table("silver standardisation (rows in = superseded + deleted + silver + rejected)", [asdict(c) for c in result.counts])
     for gate in result.gates:
         print(f"gate passed: {gate.summary()}")
     print(f"Data Docs: {result.docs_index}")
@@ -131,10 +131,10 @@ SHOW = {"generate-sample": show_sample, "ingest": show_ingest, "standardise": sh
 
 
 def cmd_generate_sample(args: argparse.Namespace, config: PipelineConfig) -> None:
-    """Write the seeded sample silos (files + the CRM table in PostgreSQL) and their ground truth."""
+    """Write the seeded sample silos (files + the CRM table in PostgreSQL) and their ground truth, or with --increment a later delivery."""
     from golden_record.jobs import generate_sample
 
-    show_sample(generate_sample.run(config, persons=args.persons, seed=args.seed), config)
+    show_sample(generate_sample.run(config, persons=args.persons, seed=args.seed, increment=args.increment, change=args.change), config)
 
 
 def cmd_ingest(args: argparse.Namespace, config: PipelineConfig) -> None:
@@ -277,7 +277,11 @@ def cmd_run(args: argparse.Namespace, config: PipelineConfig) -> None:
     done = pipeline.run(
         config, spark, store, sample_persons=args.generate_sample, seed=args.seed, retrain=args.retrain, full=args.full, on_stage=lambda stage, result: SHOW[stage](result, config)
     )
+    if done.unchanged_since:
+        print(f"\nsummary: nothing arrived since run {done.unchanged_since}; no table changed (--full rebuilds, e.g. after a configuration change)")
+        return
     silver, gold = done.silver, done.gold
+    assert silver is not None and gold is not None
     customers = sum(c.silver_rows for c in silver.counts if c.table == SILVER_CUSTOMERS.name)
     events = sum(c.silver_rows for c in silver.counts if c.table == SILVER_INTERACTIONS.name)
     report_line = f"run report: {done.report}\n" if done.report else ""
@@ -320,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate = add("generate-sample", cmd_generate_sample, cmd_generate_sample.__doc__)
     generate.add_argument("--persons", type=int, default=2_000, help="number of real persons behind the records (1k … 1M; default 2000)")
     generate.add_argument("--seed", type=int, default=42, help="random seed; the same seed writes the same data (default 42)")
+    generate.add_argument(
+        "--increment", type=int, default=0, metavar="K",
+        help="write delivery K (1, 2 …) of the sample made with the same --persons and --seed: new persons and moved, "
+        "changed, duplicated and deleted records, as new files beside the first and changes to the CRM table (sample_silos/increments.py)",
+    )
+    generate.add_argument("--change", type=float, default=1.0, metavar="PERCENT", help="with --increment: new persons, and moved records per silo, as a percentage of --persons (default 1)")
 
     ingest = add("ingest", cmd_ingest, cmd_ingest.__doc__)
     ingest.add_argument("--source", action="append", metavar="NAME", help="ingest only this source (repeatable)")

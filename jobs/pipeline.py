@@ -16,6 +16,7 @@ from pyspark.sql import SparkSession
 
 from golden_record.jobs import build_gold, generate_sample, ingest, match, run_report, standardise, train
 from golden_record.lakehouse.config import PipelineConfig
+from golden_record.lakehouse.manifest import unchanged_since_last_run
 from golden_record.lakehouse.storage import TableStore
 from golden_record.lakehouse.tables import SILVER_CUSTOMERS
 from golden_record.transforms.linkage.models import load_metadata
@@ -51,13 +52,14 @@ class PipelineRun:
 
     sample: dict[str, Any] | None
     ingested: list[ingest.IngestResult]
-    silver: standardise.StandardiseResult
+    silver: standardise.StandardiseResult | None  # None: nothing arrived since the last complete run (`unchanged_since`)
     model: Path | None
-    matching: dict[str, Any]
-    gold: dict[str, Any]
+    matching: dict[str, Any] | None
+    gold: dict[str, Any] | None
     seconds: float
     stage_seconds: dict[str, float]
     report: Path | None = None  # {reports}/run-<run id>/index.html
+    unchanged_since: str | None = None  # the complete run that already holds everything: this run changed no table
 
 
 def run(
@@ -72,7 +74,8 @@ def run(
     on_stage: StageListener | None = None,
 ) -> PipelineRun:
     """Run every stage on one session; train when `retrain`, when no model exists yet, or when silver outgrew the model
-    (never another data's model); the match is incremental unless `full` or a new model asks for a full one."""
+    (never another data's model); the match is incremental unless `full` or a new model asks for a full one. When ingest
+    lands nothing and no table changed since the last complete run, the run stops there and changes no table."""
     started, started_at = time.monotonic(), datetime.now(timezone.utc)
     done = on_stage or (lambda stage, result: None)
     stage_seconds: dict[str, float] = {}
@@ -87,6 +90,10 @@ def run(
 
     sample = stage("generate-sample", lambda: generate_sample.run(config, persons=sample_persons, seed=seed)) if sample_persons else None
     ingested = stage("ingest", lambda: ingest.run(config, spark, store))
+    current = None if full or retrain else unchanged_since_last_run(store)
+    if current:
+        log.info("nothing arrived since run %s (no batch, match, steward decision or build after it): no table changes; --full rebuilds", current)
+        return PipelineRun(sample, ingested, None, None, None, None, time.monotonic() - started, stage_seconds, unchanged_since=current)
     silver = stage("standardise", lambda: standardise.run(config, spark, store))
     why = training_reason(config, store, retrain)
     if why:

@@ -56,6 +56,8 @@ def layer_rows(store: TableStore, done: PipelineRun, started_at: datetime) -> li
         reasons = list(silver_reasons.get(f"{counts.source}/{counts.table}", []))
         if counts.superseded:
             reasons.append(("older version superseded (not quarantined)", counts.superseded))
+        if counts.deleted:
+            reasons.append(("deleted at the source (not quarantined)", counts.deleted))
         rows.append(LayerRow(counts.source, "silver", counts.table, counts.bronze_rows, counts.silver_rows, counts.rejected, reasons))
     return rows
 

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SourceCounts:
-    """What standardising one source did: rows in = rows in silver + rows rejected (+ older versions superseded)."""
+    """What standardising one source did: bronze rows = older versions superseded + deleted at the source + in silver + rejected."""
 
     source: str
     table: str
@@ -35,6 +35,7 @@ class SourceCounts:
     silver_rows: int
     rejected: int
     values_nulled: int
+    deleted: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,27 +77,32 @@ class _Candidate:
 
 
 _Staged = tuple[_Candidate, DataFrame, DataFrame, DataFrame]
-"""A table ready to promote: candidate, all standardised rows, accepted rows, quarantine rows."""
+"""A table ready to promote: candidate, the newest version of every record (deleted ones included), accepted rows, quarantine rows."""
 
 
-def _counts(candidate: _Candidate, standardised: DataFrame) -> list[SourceCounts]:
-    rejected = F.coalesce(is_rejected(candidate.rejecting_rules), F.lit(False))
+def _counts(candidate: _Candidate, newest: DataFrame) -> list[SourceCounts]:
+    """Per source: the newest versions split into deleted at the source, rejected and promoted (one Spark job)."""
+    deleted = F.col(customers.DELETED_AT_SOURCE) if customers.DELETED_AT_SOURCE in newest.columns else F.lit(False)
+    rejected = ~deleted & F.coalesce(is_rejected(candidate.rejecting_rules), F.lit(False))
     nulled = F.size(F.filter("quality_issues", lambda issue: ~issue["rule"].isin(*candidate.rejecting_rules)))
     per_source = {
         row.source_system: row
-        for row in standardised.groupBy("source_system")
+        for row in newest.groupBy("source_system")
         .agg(
             F.count(F.lit(1)).alias("rows"),
+            F.sum(deleted.cast("int")).alias("deleted"),
             F.sum(rejected.cast("int")).alias("rejected"),
-            F.sum(F.when(~rejected, nulled).otherwise(0)).alias("nulled"),
+            F.sum(F.when(~rejected & ~deleted, nulled).otherwise(0)).alias("nulled"),
         )
         .collect()
     }
     results = []
     for source, bronze_rows in candidate.bronze_rows().items():
         row = per_source.get(source)
-        rows, rejected_rows, nulled_values = (row.rows, row.rejected or 0, row.nulled or 0) if row else (0, 0, 0)
-        results.append(SourceCounts(source, candidate.table.name, bronze_rows, bronze_rows - rows, rows - rejected_rows, rejected_rows, nulled_values))
+        rows, deleted_rows, rejected_rows, nulled_values = (row.rows, row.deleted or 0, row.rejected or 0, row.nulled or 0) if row else (0, 0, 0, 0)
+        results.append(
+            SourceCounts(source, candidate.table.name, bronze_rows, bronze_rows - rows, rows - deleted_rows - rejected_rows, rejected_rows, nulled_values, deleted_rows)
+        )
     return results
 
 
@@ -166,8 +172,9 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
         else:
             continue  # a partial run leaves a table that none of its sources feeds as other sources wrote it
         standardised = materialise(standardised)
-        accepted = accepted_rows(standardised, candidate.rejecting_rules)
-        quarantined = quarantine_rows(standardised, candidate.table.name, candidate.key[-1], candidate.rejecting_rules)
+        present = customers.without_deleted(standardised) if customers.DELETED_AT_SOURCE in standardised.columns else standardised
+        accepted = accepted_rows(present, candidate.rejecting_rules)
+        quarantined = quarantine_rows(present, candidate.table.name, candidate.key[-1], candidate.rejecting_rules)
         staged.append((candidate, standardised, accepted, quarantined))
 
     gates = [
@@ -185,7 +192,7 @@ def run(config: PipelineConfig, spark: SparkSession, store: TableStore, only: li
     store.overwrite(SILVER_QUARANTINE.name, _union([quarantined for *_, quarantined in staged]), replace_where=replace)
     for count in counts:
         log.info(
-            "%s -> %s: %d bronze rows = %d older versions superseded + %d in silver + %d rejected to quarantine (%d values nulled)",
-            count.source, count.table, count.bronze_rows, count.superseded, count.silver_rows, count.rejected, count.values_nulled,
+            "%s -> %s: %d bronze rows = %d older versions superseded + %d deleted at the source + %d in silver + %d rejected to quarantine (%d values nulled)",
+            count.source, count.table, count.bronze_rows, count.superseded, count.deleted, count.silver_rows, count.rejected, count.values_nulled,
         )
     return StandardiseResult(counts, gates, time.monotonic() - started)

@@ -201,6 +201,11 @@ class CustomerMapping(Strict):
 
     record_id: str
     fields: dict[str, str]
+    deleted: str | None = Field(
+        default=None,
+        description="column that marks a record deleted at the source (a deletion time or a yes/true flag): the newest version "
+        "of a record with a value there other than no/false/0 leaves silver, and its golden customer loses the record",
+    )
 
     @field_validator("fields")
     @classmethod
@@ -291,6 +296,8 @@ class SourceConfig(Strict):
         references: set[str] = set()
         if self.customers:
             references |= {self.customers.record_id, *self.customers.fields.values()}
+            if self.customers.deleted:
+                references.add(self.customers.deleted)
         if self.interactions:
             references |= set(self.interactions.fields.values())
             if self.interactions.link_by:

@@ -1,6 +1,6 @@
 """The run manifest (gold.run_manifest): the table versions of the last complete run, which readers pin.
 
-build-gold appends one entry (one row per table of MANIFEST_TABLES) after its last write; erasure and retention
+build-gold appends one entry (one row per table of MANIFEST_TABLES and RUN_INPUTS) after its last write; erasure and retention
 append one after their deletes, before they vacuum, so readers never hold versions whose files are gone or that still
 show an erased person. A reader takes the newest entry and reads each table at its version: it never sees a gold
 layer in which some tables reflect a new run and others do not.
@@ -16,7 +16,7 @@ from pyspark.sql import functions as F
 
 from golden_record.lakehouse.errors import PipelineError
 from golden_record.lakehouse.storage import TableStore
-from golden_record.lakehouse.tables import MANIFEST_TABLES, RUN_MANIFEST
+from golden_record.lakehouse.tables import MANIFEST_TABLES, RUN_INPUTS, RUN_MANIFEST
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ MANIFEST_SCHEMA = "run_id string, kind string, completed_at timestamp, table_nam
 
 def record_run(store: TableStore, run_id: str, kind: str) -> dict[str, int]:
     """Append a manifest entry naming the current version of every existing manifest table; return it."""
-    versions = {table.name: store.version(table.name) for table in MANIFEST_TABLES if store.exists(table.name)}
+    versions = {table.name: store.version(table.name) for table in (*MANIFEST_TABLES, *RUN_INPUTS) if store.exists(table.name)}
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     rows = [(run_id, kind, now, table, version) for table, version in versions.items()]
     store.append(RUN_MANIFEST.name, store.spark.createDataFrame(rows, MANIFEST_SCHEMA))
@@ -41,6 +41,19 @@ def last_complete_run(store: TableStore) -> tuple[str, dict[str, int]]:
     entries = store.read(RUN_MANIFEST.name)
     newest = entries.orderBy(F.col("completed_at").desc(), F.col("run_id").desc()).select("run_id").first().run_id
     return newest, {row.table_name: row.version for row in entries.where(F.col("run_id") == newest).collect()}
+
+
+def unchanged_since_last_run(store: TableStore) -> str | None:
+    """The last complete run's id when every table it recorded is still at that version and no such table appeared
+    since (nothing was ingested, standardised, matched, decided or built after it); else None."""
+    if not store.exists(RUN_MANIFEST.name):
+        return None
+    run_id, versions = last_complete_run(store)
+    for table in (*MANIFEST_TABLES, *RUN_INPUTS):
+        exists = store.exists(table.name)
+        if exists != (table.name in versions) or (exists and store.version(table.name) != versions[table.name]):
+            return None
+    return run_id
 
 
 def read_pinned(store: TableStore, table: str) -> DataFrame:

@@ -223,6 +223,10 @@ MANIFEST_TABLES = (
 )
 """The tables a run manifest pins: what readers (the web app) show of one complete run."""
 
+RUN_INPUTS = (INGEST_LOG, SILVER_INTERACTIONS, MATCH_CLUSTERS, STEWARD_DECISIONS)
+"""Tables a run manifest also records though readers do not pin them: a later run compares their versions to tell that
+no batch, match or steward decision arrived since (lakehouse/manifest.py unchanged_since_last_run)."""
+
 SUPPRESSION_LIST = Table(
     "privacy.suppression_list",
     "salted SHA-256 of one identifying value of an erased person (no value itself)",

@@ -149,11 +149,19 @@ def journey_shares(counts: dict[str, int]) -> dict[str, float]:
     }
 
 
-def _writer(silo: Silo, out_dir: Path, crm: PostgresTarget | None) -> BlockWriter:
+def delivery_file(silo: Silo, increment: int | None) -> str:
+    """The file of delivery `increment` of a file silo, beside its first file (`erp/debtors.delivery-0002.csv`); None: a glob of all."""
+    assert silo.path is not None
+    stem, _, extension = silo.path.rpartition(".")
+    return f"{stem}.delivery-{'*' if increment is None else f'{increment:04d}'}.{extension}"
+
+
+def writer_for(silo: Silo, path: Path | None, crm: PostgresTarget | None) -> BlockWriter:
+    """The writer of a silo's native format: to the file at `path`, or (re)creating the CRM table."""
     if silo.format == "postgres":
         assert crm is not None
         return PostgresWriter(crm)
-    path = out_dir / silo.path
+    assert path is not None
     path.parent.mkdir(parents=True, exist_ok=True)
     if silo.format == "csv":
         return CsvWriter(path, silo.delimiter, silo.encoding, silo.decimal)
@@ -180,13 +188,15 @@ def write_sample(
     for silo in SILOS:
         if silo.path:
             (out_dir / silo.path).unlink(missing_ok=True)
+            for delivery in out_dir.glob(delivery_file(silo, None)):  # later deliveries of an earlier sample
+                delivery.unlink()
     truth_path = out_dir / GROUND_TRUTH_FILE
     truth_path.unlink(missing_ok=True)
     journeys_path = out_dir / JOURNEY_TRUTH_FILE
     journeys_path.unlink(missing_ok=True)
     journeys: dict[str, int] = {}
 
-    writers = {silo.name: _writer(silo, out_dir, crm) for silo in silos}
+    writers = {silo.name: writer_for(silo, out_dir / silo.path if silo.path else None, crm) for silo in silos}
     rows = dict.fromkeys(writers, 0)
     malformed = dict.fromkeys(writers, 0)
     truth_rows = 0

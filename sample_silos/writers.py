@@ -123,6 +123,7 @@ CRM_COLUMNS = {
     "marketing_consent": "boolean NOT NULL",
     "created_at": "timestamp NOT NULL",
     "updated_at": "timestamp NOT NULL",
+    "deleted_at": "timestamp",
 }
 """The CRM table's columns and SQL types."""
 
@@ -144,10 +145,8 @@ class PostgresWriter:
             cursor.execute(f"CREATE TABLE {self.table} ({columns})")
 
     def write(self, frame: pd.DataFrame) -> None:
-        text = frame[list(CRM_COLUMNS)].to_csv(index=False, header=False, lineterminator="\n")
         with self.connection.cursor() as cursor:
-            with cursor.copy(f"COPY {self.table} ({', '.join(CRM_COLUMNS)}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(text)
+            _copy_rows(cursor, self.table, frame)
 
     def close(self, complete: bool = True) -> None:
         if complete:
@@ -156,6 +155,40 @@ class PostgresWriter:
         else:
             self.connection.rollback()
         self.connection.close()
+
+
+def _copy_rows(cursor, table: str, frame: pd.DataFrame) -> None:
+    """Load CRM rows with COPY (columns the frame lacks, such as deleted_at, are null)."""
+    text = frame.reindex(columns=list(CRM_COLUMNS)).to_csv(index=False, header=False, lineterminator="\n")
+    with cursor.copy(f"COPY {table} ({', '.join(CRM_COLUMNS)}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(text)
+
+
+@dataclass(frozen=True)
+class CrmDelivery:
+    """What a later delivery changes in the CRM table: new rows, moved rows (new address), consent flips, deletions."""
+
+    new_rows: pd.DataFrame
+    moved: pd.DataFrame  # customer_id, the address columns and updated_at
+    consent_changed: list[int]
+    deleted: list[int]
+    at: pd.Timestamp
+
+
+def apply_crm_delivery(target: PostgresTarget, delivery: CrmDelivery) -> None:
+    """Apply a delivery to the CRM table in one transaction: insert, move, flip consent, flag deleted (deleted_at), all at `at`."""
+    import psycopg
+
+    at = delivery.at.to_pydatetime()
+    address = ("street", "house_number", "postcode", "city", "country")
+    with psycopg.connect(target.conninfo, user=target.user, password=target.password) as connection, connection.cursor() as cursor:
+        _copy_rows(cursor, target.table, delivery.new_rows)
+        cursor.executemany(
+            f"UPDATE {target.table} SET {', '.join(f'{c} = %s' for c in address)}, updated_at = %s WHERE customer_id = %s",
+            [(*(None if pd.isna(v) else str(v) for v in row[list(address)]), at, int(row["customer_id"])) for _, row in delivery.moved.iterrows()],
+        )
+        cursor.execute(f"UPDATE {target.table} SET marketing_consent = NOT marketing_consent, updated_at = %s WHERE customer_id = ANY(%s)", (at, delivery.consent_changed))
+        cursor.execute(f"UPDATE {target.table} SET deleted_at = %s, updated_at = %s WHERE customer_id = ANY(%s)", (at, at, delivery.deleted))
 
 
 def crm_rows(target: PostgresTarget) -> list[tuple]:

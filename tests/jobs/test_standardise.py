@@ -91,6 +91,31 @@ def test_counts_add_up_and_bad_rows_are_quarantined_with_reasons(spark, pipeline
     assert result.docs_index and Path(result.docs_index.removeprefix("file://")).is_file()
 
 
+def test_a_record_deleted_at_the_source_leaves_silver_and_is_counted(spark, config: PipelineConfig, tmp_path: Path) -> None:
+    (tmp_path / "crm.csv").write_text(
+        "id,vorname,name,mail,geaendert,geloescht\n"
+        "1,Anna,Müller,anna@example.com,2024-01-01 10:00,\n"
+        "1,Anna,Müller,anna@example.com,2024-06-01 10:00,2024-06-01 10:00\n"  # newest version: deleted at the source
+        "2,Bob,Meier,bob@example.com,2024-01-01 10:00,nein\n"  # an explicit "not deleted"
+        "3,Cem,Kaya,cem@example.com,2024-07-01 10:00,2024-05-01 10:00\n"  # deleted before and restored by a newer version
+        "3,Cem,Kaya,cem@example.com,2024-08-01 10:00,\n",
+        encoding="utf-8",
+    )
+    spec = {**SHOP, "name": "crm", "location": str(tmp_path / "crm.csv"), "customers": {
+        "record_id": "id", "deleted": "geloescht", "fields": {"first_name": "vorname", "last_name": "name", "email": "mail", "updated_at": "geaendert"}}}
+    paths = config.paths.model_copy(update={"lakehouse": str(tmp_path / "lakehouse"), "reports": str(tmp_path / "reports")})
+    cfg = config.model_copy(update={"sources": [SourceConfig.model_validate(spec)], "paths": paths})
+    store = open_store(spark, cfg)
+    ingest.run(cfg, spark, store)
+    result = standardise.run(cfg, spark, store)
+
+    counts = next(c for c in result.counts if c.table == "silver.customers")
+    assert (counts.bronze_rows, counts.superseded, counts.deleted, counts.silver_rows, counts.rejected) == (5, 2, 1, 2, 0)
+    assert sorted(r.source_record_id for r in store.read("silver.customers").collect()) == ["2", "3"]
+    assert "deleted_at_source" not in store.read("silver.customers").columns
+    assert store.read("silver.quarantine").where("record_id = '1'").count() == 0, "a deletion is not a quality issue"
+
+
 def test_rerun_replaces_silver_instead_of_doubling(spark, pipeline) -> None:
     cfg, store = pipeline
     standardise.run(cfg, spark, store)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from golden_record.lakehouse.errors import PipelineError
-from golden_record.lakehouse.manifest import last_complete_run, read_pinned, record_run
+from golden_record.lakehouse.manifest import last_complete_run, read_pinned, record_run, unchanged_since_last_run
 from golden_record.lakehouse.storage import open_store
 
 
@@ -30,3 +30,17 @@ def test_a_reader_sees_the_tables_of_the_last_complete_run_while_the_next_one_wr
     assert sorted(r.golden_id for r in read_pinned(store, "gold.customers").collect()) == ["GR-1", "GR-2"]
     with pytest.raises(PipelineError, match="pins no version of gold.customer_360"):
         read_pinned(store, "gold.customer_360")
+
+
+def test_a_run_is_current_until_any_recorded_table_changes_or_appears(spark, store) -> None:
+    assert unchanged_since_last_run(store) is None, "no complete run yet"
+    store.overwrite("gold.customers", spark.createDataFrame([("GR-1", "Anna")], "golden_id string, first_name string"))
+    store.overwrite("bronze.ingest_log", spark.createDataFrame([("crm", "b1")], "source string, batch_id string"))
+    record_run(store, "run-1", "run")
+    assert unchanged_since_last_run(store) == "run-1"
+    store.append("bronze.ingest_log", spark.createDataFrame([("crm", "b2")], "source string, batch_id string"))  # a new batch landed
+    assert unchanged_since_last_run(store) is None
+    record_run(store, "run-2", "run")
+    assert unchanged_since_last_run(store) == "run-2"
+    store.overwrite("gold.steward_decisions", spark.createDataFrame([("d1",)], "decision_id string"))  # a first steward decision
+    assert unchanged_since_last_run(store) is None

@@ -44,6 +44,9 @@ def source_column_classes(source: SourceConfig, privacy: PrivacySettings) -> dic
         column: ColumnClass(column, most_protective([c for _, c in pairs], privacy), "mapped to " + ", ".join(sorted({f for f, _ in pairs})))
         for column, pairs in mapped.items()
     }
+    if source.customers and source.customers.deleted:  # a deletion time or flag says nothing about the person
+        deletion = source.column_ref(source.customers.deleted).column
+        classes.setdefault(deletion, ColumnClass(deletion, "neutral", "deletion mark"))
     classes.update({column: ColumnClass(column, data_class, "source") for column, data_class in source.privacy.items()})
     return classes
 

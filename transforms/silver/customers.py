@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from golden_record.lakehouse.config import SourceConfig
@@ -29,6 +29,9 @@ CONSENT_VALUES = {
 }
 """Spellings of an explicit consent decision, by meaning."""
 
+DELETED_AT_SOURCE = "deleted_at_source"
+"""Working column of standardisation: the source marks this version of the record deleted (see `customers.deleted`)."""
+
 
 def select_customer_fields(bronze: DataFrame, source: SourceConfig) -> DataFrame:
     """Rename a source's mapped columns to canonical customer fields (raw strings, tidied) plus load metadata."""
@@ -36,14 +39,26 @@ def select_customer_fields(bronze: DataFrame, source: SourceConfig) -> DataFrame
     assert mapping is not None, f"source '{source.name}' has no customers mapping"
     mapped = {field: tidy_text(mapped_value(source.column_ref(column))) for field, column in mapping.fields.items()}
     fields = [mapped.get(field, F.lit(None).cast("string")).alias(field) for field in CUSTOMER_FIELDS]
+    deleted = deletion_mark(tidy_text(mapped_value(source.column_ref(mapping.deleted)))) if mapping.deleted else F.lit(False)
     return bronze.select(
         F.lit(source.name).alias("source_system"),
         tidy_text(mapped_value(source.column_ref(mapping.record_id))).alias("source_record_id"),
         *fields,
+        deleted.alias(DELETED_AT_SOURCE),
         F.col("_batch_id").alias("batch_id"),
         F.col("_ingested_at").alias("ingested_at"),
         F.col("_row_hash").alias("row_hash"),
     ).withColumnRenamed("updated_at", "source_updated_at")
+
+
+def deletion_mark(value: Column) -> Column:
+    """Whether a deletion column marks the record deleted: any value (a time, yes, true …) except empty or no/false/0."""
+    return value.isNotNull() & ~F.lower(value).isin(*CONSENT_VALUES[False])
+
+
+def without_deleted(df: DataFrame) -> DataFrame:
+    """The newest versions of records their source has not deleted, without the working deletion column."""
+    return df.where(~F.col(DELETED_AT_SOURCE)).drop(DELETED_AT_SOURCE)
 
 
 def parse_consent(df: DataFrame, column: str = "consent_email") -> DataFrame:
@@ -71,6 +86,8 @@ def flag_unusable_rows(df: DataFrame) -> DataFrame:
 def standardise_customers(selected: DataFrame, sources: Sequence[SourceConfig], rules: StandardisationRules) -> DataFrame:
     """Rows of `select_customer_fields` of any of `sources` -> canonical silver customer rows with `quality_issues` (not yet split).
 
+    The rows keep the working column DELETED_AT_SOURCE until the newest version of each record is chosen.
+
     All sources go through one plan (each source's date formats and default region chosen per row), so Spark plans and
     compiles the standardisation once, not once per source."""
     date_formats = {source.name: source.date_formats for source in sources}
@@ -92,4 +109,4 @@ def standardise_customers(selected: DataFrame, sources: Sequence[SourceConfig], 
     df = parse_consent(df)
     df = parse_timestamp(df, "consent_updated_at", timestamp_formats)
     df = parse_timestamp(df, "source_updated_at", timestamp_formats)
-    return flag_unusable_rows(df).select(*SILVER_CUSTOMERS.columns)
+    return flag_unusable_rows(df).select(*SILVER_CUSTOMERS.columns, DELETED_AT_SOURCE)
